@@ -1,0 +1,36 @@
+// The one entry point commands use to talk to AWS (or `ecsctl local`, or any
+// compatible endpoint): call an operation of a service with its input in the
+// AWS CLI's JSON shape and get its output back in the same shape.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cli/context.hpp"
+#include "cli/json.hpp"
+
+namespace ecsctl::client {
+
+// The AWS CLI's pagination options (--max-items, --page-size, --starting-token,
+// --no-paginate).
+struct PageOptions {
+  std::optional<long> max_items;
+  std::optional<long> page_size;
+  std::optional<std::string> starting_token;
+  bool paginate = true;
+};
+
+// Sends `operation` (the model's name, e.g. "DescribeClusters") of `service`
+// ("ecs", "elbv2", "events", "scheduler", "logs", "sts", ...) with `input`.
+// Resolves credentials, region and endpoint from ctx on first use, signs,
+// retries, and converts the response (JSON or XML) to the output shape.
+// Throws ServiceError (exit 254) for service errors, Error(Exit::config) for
+// missing region/credentials, Error(Exit::other) for transport failures.
+Json call(Context& ctx, std::string_view service, std::string_view operation, const Json& input);
+
+// As call(), following the operation's paginator (paginators-1.json) and
+// merging pages as the AWS CLI does; without a paginator it is call().
+Json call_paginated(Context& ctx, std::string_view service, std::string_view operation,
+                    const Json& input, const PageOptions& page);
+
+}  // namespace ecsctl::client
