@@ -133,6 +133,11 @@ static int dispatch(Context& ctx, CommandLine& cl) {
 
 int run_app(Context& ctx, const std::vector<std::string>& args) {
   try {
+    // The completion entry point takes the typed words verbatim, global options included.
+    if (!args.empty() && args[0] == "__complete") {
+      std::vector<std::string> rest(args.begin() + 1, args.end());
+      if (const Command* c = find_command("", "__complete")) return c->run(ctx, rest);
+    }
     CommandLine cl = parse_global_options(ctx, args);
     int code = dispatch(ctx, cl);
     ctx.out.flush();
