@@ -1,11 +1,16 @@
 #include "cli/output.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <set>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli/error.hpp"
 #include "cli/jmespath.hpp"
+#include "cli/output_python.hpp"
 
 namespace ecsctl {
 
@@ -19,19 +24,89 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
   return std::nullopt;
 }
 
+// ---- json: Python's json.dump(indent=4, ensure_ascii=False) ------------------
+
+static void json_string(const std::string& raw, std::string& out) {
+  std::string s = pyfmt::sanitize_utf8(raw);
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+static void json_value(const Json& v, std::string& out, int depth) {
+  const std::string pad(static_cast<std::size_t>(depth + 1) * 4, ' ');
+  const std::string close_pad(static_cast<std::size_t>(depth) * 4, ' ');
+  switch (v.type()) {
+    case Json::value_t::object: {
+      if (v.empty()) { out += "{}"; return; }
+      out += "{\n";
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first) out += ",\n";
+        first = false;
+        out += pad;
+        json_string(it.key(), out);
+        out += ": ";
+        json_value(it.value(), out, depth + 1);
+      }
+      out += "\n" + close_pad + "}";
+      return;
+    }
+    case Json::value_t::array: {
+      if (v.empty()) { out += "[]"; return; }
+      out += "[\n";
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) out += ",\n";
+        out += pad;
+        json_value(v[i], out, depth + 1);
+      }
+      out += "\n" + close_pad + "]";
+      return;
+    }
+    case Json::value_t::string: json_string(v.get_ref<const std::string&>(), out); return;
+    case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case Json::value_t::number_float: {
+      double d = v.get<double>();
+      if (std::isnan(d)) out += "NaN";
+      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+      else out += pyfmt::float_repr(d);
+      return;
+    }
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: out += pyfmt::str(v); return;
+    default: out += "null"; return;
+  }
+}
+
 std::string render_json(const Json& value) {
-  // Python's json.dump(indent=4, ensure_ascii=False): 4 spaces, UTF-8 kept.
-  return value.dump(4, ' ', false, Json::error_handler_t::replace) + "\n";
+  std::string out;
+  json_value(value, out, 0);
+  return out + "\n";
 }
 
 // ---- text: the AWS CLI's tab-separated format -------------------------------
 
-static std::string text_scalar(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
-  if (v.is_null()) return "None";
-  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+// str() of a value, as text.py writes it.
+static std::string text_scalar(const Json& v) { return pyfmt::str(v); }
 
 static bool is_container(const Json& v) { return v.is_object() || v.is_array(); }
 
@@ -141,6 +216,13 @@ std::string render(const Json& value, OutputFormat format, std::string_view titl
   return {};
 }
 
+// The width of the terminal on stdout, 80 when it is not one (as the AWS CLI).
+static int terminal_width(const Context& ctx) {
+  struct winsize ws {};
+  if (ctx.stdout_is_tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
 void print_result(Context& ctx, const Json& result, std::string_view title) {
   const Json* value = &result;
   Json queried;
@@ -156,7 +238,7 @@ void print_result(Context& ctx, const Json& result, std::string_view title) {
   // Like the AWS CLI, an operation with an empty response ({}) prints nothing.
   if (value->is_object() && value->empty() && ctx.opts.output != OutputFormat::table) return;
   if (ctx.opts.output == OutputFormat::table)
-    ctx.out << render_table(*value, title, ctx.color_stdout());
+    ctx.out << render_table(*value, title, ctx.color_stdout(), terminal_width(ctx));
   else
     ctx.out << render(*value, ctx.opts.output, title);
   ctx.out.flush();

@@ -19,7 +19,9 @@ std::string render_json(const Json& value);
 std::string render_yaml(const Json& value);
 std::string render_yaml_stream(const Json& value);
 std::string render_text(const Json& value);
-std::string render_table(const Json& value, std::string_view title, bool color = false);
+// `terminal_width` decides, as in the AWS CLI, when one-row sections turn vertical.
+std::string render_table(const Json& value, std::string_view title, bool color = false,
+                         int terminal_width = 80);
 std::string render(const Json& value, OutputFormat format, std::string_view title);
 
 // Parses an --output value; nullopt when not one of the six names.
