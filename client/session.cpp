@@ -1,0 +1,103 @@
+#include "client/session.hpp"
+
+#include <iostream>
+#include <thread>
+
+#include "cli/error.hpp"
+#include "client/credentials.hpp"
+#include "client/endpoints.hpp"
+
+namespace ecsctl::client {
+
+Session::Session(Context& ctx) : m_ctx(ctx), m_rng(std::random_device{}()) {
+  sleep = [](double s) {
+    if (s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(s));
+  };
+  now = [] { return std::chrono::system_clock::now(); };
+}
+
+const AwsConfig& Session::config() {
+  if (!m_config) m_config = load_aws_config(m_ctx.env);
+  return *m_config;
+}
+
+std::string Session::profile_name() const {
+  if (m_ctx.opts.profile && !m_ctx.opts.profile->empty()) return *m_ctx.opts.profile;
+  if (auto p = m_ctx.env.get_nonempty("AWS_PROFILE")) return *p;
+  return "default";
+}
+
+bool Session::profile_explicit() const {
+  return m_ctx.opts.profile && !m_ctx.opts.profile->empty() && m_ctx.env.get("AWS_PROFILE") != m_ctx.opts.profile;
+}
+
+const ConfigSection* Session::profile() {
+  auto name = profile_name();
+  const ConfigSection* p = config().profile(name);
+  if (!p && name != "default")
+    throw_config("the config profile (" + name + ") could not be found",
+                 config().config_path + ", " + config().credentials_path,
+                 "check --profile / AWS_PROFILE, or add [profile " + name + "] to " + config().config_path);
+  return p;
+}
+
+std::string Session::region() {
+  if (auto r = find_region(m_ctx, profile())) return *r;
+  throw_config("you must specify a region", {},
+               "use --region, set AWS_REGION, or run `aws configure set region <region>` for profile " +
+                   profile_name());
+}
+
+Transport& Session::transport() {
+  if (!m_transport) {
+    TransportOptions o;
+    o.connect_timeout = m_ctx.opts.connect_timeout;
+    o.read_timeout = m_ctx.opts.read_timeout;
+    o.verify_ssl = m_ctx.opts.verify_ssl;
+    if (auto ca = m_ctx.env.get_nonempty("AWS_CA_BUNDLE")) o.ca_bundle = expand_home(m_ctx.env, *ca);
+    else if (auto* p = profile())
+      if (auto ca = p->get("ca_bundle")) o.ca_bundle = expand_home(m_ctx.env, *ca);
+    if (!o.verify_ssl)
+      m_ctx.err << "warning: --no-verify-ssl: TLS certificates are not verified; the connection can be intercepted\n";
+    m_transport = make_curl_transport(o);
+  }
+  return *m_transport;
+}
+
+const ResolvedCredentials& Session::credentials() {
+  bool expired = m_creds && m_creds->expiration && *m_creds->expiration < now() + std::chrono::minutes(1);
+  if (!m_creds || expired) {
+    m_creds = resolve_credentials(*this);
+    add_secret(m_creds->creds.secret_access_key);
+    add_secret(m_creds->creds.session_token);
+  }
+  return *m_creds;
+}
+
+void Session::set_credentials(ResolvedCredentials creds) {
+  add_secret(creds.creds.secret_access_key);
+  add_secret(creds.creds.session_token);
+  m_creds = std::move(creds);
+}
+
+RetryConfig Session::retry_config() {
+  if (!m_retry) m_retry = client::retry_config(m_ctx, profile());
+  return *m_retry;
+}
+
+void Session::add_secret(const std::string& secret) {
+  if (secret.size() >= 4 && std::find(m_secrets.begin(), m_secrets.end(), secret) == m_secrets.end())
+    m_secrets.push_back(secret);
+}
+
+std::string Session::redact(std::string text) const {
+  for (auto& s : m_secrets)
+    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos)) text.replace(pos, s.size(), "****");
+  return text;
+}
+
+Session& session(Context& ctx) {
+  return ctx.service<Session>([&] { return std::make_shared<Session>(ctx); });
+}
+
+}  // namespace ecsctl::client
