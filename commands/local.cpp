@@ -1,0 +1,345 @@
+// `ecsctl local up|down|status|reset|env|add-instances`: runs and manages the
+// local control plane, a separate executable (ecsctl-local) so that ecsctl
+// itself never loads the HTTP server or SQLite.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "cli/command.hpp"
+#include "cli/error.hpp"
+#include "cli/output.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ecsctl {
+
+namespace {
+
+constexpr int k_default_port = 4510;
+
+struct LocalArgs {
+  std::optional<int> port;
+  std::string state;
+  bool detach = false;
+  std::string pace = "fast";
+  std::string cluster = "default";
+  long count = 1, cpu = 2048, memory = 3943;
+  std::string instance_type = "t3.medium";
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::vector<std::string> zones;
+  bool help = false;
+};
+
+long parse_long(const std::string& opt, const std::string& v, long lo, long hi) {
+  char* end = nullptr;
+  errno = 0;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end || errno || n < lo || n > hi)
+    throw_usage(opt + " must be a whole number between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not '" + v + "'");
+  return n;
+}
+
+// Parses the options of one sub-command; `allowed` lists the options it takes.
+LocalArgs parse_args(const std::vector<std::string>& args, std::initializer_list<std::string_view> allowed, std::string_view cmd) {
+  LocalArgs a;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    bool inline_value = false;
+    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      inline_value = true;
+    }
+    if (name == "--help" || name == "-h") {
+      a.help = true;
+      return a;
+    }
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+      throw_usage("unknown option '" + name + "' for 'ecsctl local " + std::string(cmd) + "'",
+                  "see 'ecsctl local " + std::string(cmd) + " --help'");
+    if (name == "--detach") { a.detach = true; continue; }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) throw_usage(name + " needs a value");
+      value = args[++i];
+    }
+    if (name == "--port") a.port = static_cast<int>(parse_long(name, value, 1, 65535));
+    else if (name == "--state") a.state = value;
+    else if (name == "--pace") {
+      if (value != "fast" && value != "real") throw_usage("--pace must be 'fast' or 'real', not '" + value + "'");
+      a.pace = value;
+    } else if (name == "--cluster") a.cluster = value;
+    else if (name == "--count") a.count = parse_long(name, value, 1, 10000);
+    else if (name == "--cpu") a.cpu = parse_long(name, value, 128, 1048576);
+    else if (name == "--memory") a.memory = parse_long(name, value, 128, 16777216);
+    else if (name == "--instance-type") a.instance_type = value;
+    else if (name == "--zone") a.zones.push_back(value);
+    else if (name == "--attribute") {
+      auto eq = value.find('=');
+      if (eq == std::string::npos || eq == 0) throw_usage("--attribute takes name=value, not '" + value + "'");
+      a.attributes.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+    }
+  }
+  return a;
+}
+
+int print_help(Context& ctx, std::string_view name) {
+  const Command* c = find_command("local", name);
+  ctx.out << "Usage: ecsctl local " << name << " [options]\n\n" << (c ? c->summary : "") << "\n"
+          << "Common option: --state DIR (default $XDG_STATE_HOME/ecsctl/local or ~/.local/state/ecsctl/local)\n";
+  return 0;
+}
+
+std::string home(Context& ctx) {
+  auto h = ctx.env.get_nonempty("HOME");
+  if (!h) throw_config("HOME is not set", {}, "set HOME or pass --state DIR");
+  return *h;
+}
+
+std::string state_dir(Context& ctx, const LocalArgs& a) {
+  if (!a.state.empty()) return fs::absolute(a.state).lexically_normal().string();
+  if (auto x = ctx.env.get_nonempty("XDG_STATE_HOME")) return *x + "/ecsctl/local";
+  return home(ctx) + "/.local/state/ecsctl/local";
+}
+
+std::string server_binary(Context& ctx) {
+  if (auto b = ctx.env.get_nonempty("ECSCTL_LOCAL_BIN")) return *b;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path beside = self.parent_path() / "ecsctl-local";
+    if (fs::exists(beside)) return beside.string();
+    fs::path libexec = self.parent_path() / ".." / "libexec" / "ecsctl" / "ecsctl-local";
+    if (fs::exists(libexec)) return libexec.lexically_normal().string();
+  }
+  throw Error(Exit::config, "cannot find the local control plane executable 'ecsctl-local'", {},
+              "install it beside ecsctl, or set ECSCTL_LOCAL_BIN");
+}
+
+Json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Json();
+  Json j = Json::parse(in, nullptr, false);
+  return j.is_discarded() ? Json() : j;
+}
+
+bool pid_alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+// The running server's server.json, or null when none runs there.
+Json running_server(const std::string& dir) {
+  Json s = read_json(dir + "/server.json");
+  if (!s.is_object() || !pid_alive(s.value("pid", 0L))) return Json();
+  return s;
+}
+
+bool port_answers(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::vector<std::string> server_argv(Context& ctx, const LocalArgs& a, const std::string& dir) {
+  std::vector<std::string> argv = {server_binary(ctx), "serve", "--state", dir, "--port",
+                                   std::to_string(a.port.value_or(k_default_port)), "--pace", a.pace};
+  std::string h = ctx.env.get_nonempty("HOME").value_or("");
+  std::string config = ctx.env.get_nonempty("AWS_CONFIG_FILE").value_or(h.empty() ? "" : h + "/.aws/config");
+  std::string creds = ctx.env.get_nonempty("AWS_SHARED_CREDENTIALS_FILE").value_or(h.empty() ? "" : h + "/.aws/credentials");
+  if (!config.empty()) argv.insert(argv.end(), {"--config-file", config});
+  if (!creds.empty()) argv.insert(argv.end(), {"--credentials-file", creds});
+  if (ctx.opts.region) argv.insert(argv.end(), {"--region", *ctx.opts.region});
+  return argv;
+}
+
+[[noreturn]] void exec_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> raw;
+  for (const auto& s : argv) raw.push_back(const_cast<char*>(s.c_str()));
+  raw.push_back(nullptr);
+  ::execv(raw[0], raw.data());
+  std::fprintf(stderr, "ecsctl: cannot run %s: %s\n", raw[0], std::strerror(errno));
+  std::_Exit(255);
+}
+
+// Runs argv with `input` on stdin; returns its exit code and stdout.
+std::pair<int, std::string> run_capture(const std::vector<std::string>& argv, const std::string& input) {
+  int out_pipe[2], in_pipe[2];
+  if (::pipe(out_pipe) != 0 || ::pipe(in_pipe) != 0) throw Error(Exit::other, "cannot create a pipe");
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(Exit::other, "cannot fork");
+  if (pid == 0) {
+    ::dup2(in_pipe[0], 0);
+    ::dup2(out_pipe[1], 1);
+    ::close(in_pipe[1]);
+    ::close(out_pipe[0]);
+    exec_argv(argv);
+  }
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  signal(SIGPIPE, SIG_IGN);
+  (void)!::write(in_pipe[1], input.data(), input.size());
+  ::close(in_pipe[1]);
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(out_pipe[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(out_pipe[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 255, out};
+}
+
+Json control(Context& ctx, const std::string& dir, const std::string& action, const Json& body) {
+  auto [code, out] = run_capture({server_binary(ctx), action, "--state", dir}, body.dump());
+  if (code != 0) throw Error(code == 254 ? Exit::service : Exit::other, "the local control plane refused '" + action + "'", dir,
+                             "see the message above");
+  Json j = Json::parse(out, nullptr, false);
+  if (j.is_discarded()) throw Error(Exit::other, "the local control plane answered with invalid JSON");
+  return j;
+}
+
+int cmd_up(Context& ctx, std::vector<std::string>& args) {
+  LocalArgs a = parse_args(args, {"--port", "--state", "--detach", "--pace"}, "up");
+  if (a.help) return print_help(ctx, "up");
+  std::string dir = state_dir(ctx, a);
+  if (Json s = running_server(dir); !s.is_null())
+    throw Error(Exit::other, "a local control plane is already running on " + s.value("endpoint", std::string()) +
+                " (pid " + std::to_string(s.value("pid", 0L)) + ")", dir, "stop it with 'ecsctl local down'");
+  auto argv = server_argv(ctx, a, dir);
+  fs::create_directories(dir);
+  if (!a.detach) exec_argv(argv);
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(Exit::other, "cannot fork");
+  if (pid == 0) {
+    ::setsid();
+    int devnull = ::open("/dev/null", O_RDWR);
+    int err = ::open((dir + "/stderr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(err >= 0 ? err : devnull, 2);
+    exec_argv(argv);
+  }
+  int port = a.port.value_or(k_default_port);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      throw Error(Exit::other, "the local control plane exited during start-up (code " +
+                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 255) + ")", dir + "/stderr.log",
+                  "is port " + std::to_string(port) + " in use? try --port");
+    Json s = read_json(dir + "/server.json");
+    if (s.is_object() && s.value("pid", 0L) == pid && port_answers(port)) {
+      if (!ctx.opts.quiet) ctx.err << "ecsctl local: listening on " << s["endpoint"].get<std::string>() << " (pid " << pid << ")\n";
+      print_result(ctx, Json{{"endpoint", s["endpoint"]}, {"pid", pid}, {"stateDir", dir}}, "LocalUp");
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGTERM);
+  throw Error(Exit::other, "the local control plane did not answer within 20 seconds", dir + "/stderr.log");
+}
+
+int cmd_down(Context& ctx, std::vector<std::string>& args) {
+  LocalArgs a = parse_args(args, {"--state"}, "down");
+  if (a.help) return print_help(ctx, "down");
+  std::string dir = state_dir(ctx, a);
+  Json s = running_server(dir);
+  if (s.is_null()) {
+    if (!ctx.opts.quiet) ctx.err << "ecsctl local: not running (" << dir << ")\n";
+    return 0;
+  }
+  pid_t pid = static_cast<pid_t>(s.value("pid", 0L));
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 500 && pid_alive(pid); ++i) {
+    ::waitpid(pid, nullptr, WNOHANG);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (pid_alive(pid)) ::kill(pid, SIGKILL);
+  if (!ctx.opts.quiet) ctx.err << "ecsctl local: stopped (pid " << pid << ")\n";
+  return 0;
+}
+
+int cmd_status(Context& ctx, std::vector<std::string>& args) {
+  LocalArgs a = parse_args(args, {"--state"}, "status");
+  if (a.help) return print_help(ctx, "status");
+  std::string dir = state_dir(ctx, a);
+  if (running_server(dir).is_null()) {
+    print_result(ctx, Json{{"running", false}, {"stateDir", dir}}, "LocalStatus");
+    return 0;
+  }
+  Json st = control(ctx, dir, "status", Json::object());
+  Json out = {{"running", true}};
+  for (auto it = st.begin(); it != st.end(); ++it) out[it.key()] = it.value();
+  print_result(ctx, out, "LocalStatus");
+  return 0;
+}
+
+int cmd_reset(Context& ctx, std::vector<std::string>& args) {
+  LocalArgs a = parse_args(args, {"--state"}, "reset");
+  if (a.help) return print_help(ctx, "reset");
+  std::string dir = state_dir(ctx, a);
+  if (!running_server(dir).is_null()) {
+    control(ctx, dir, "reset", Json::object());
+  } else {
+    std::error_code ec;
+    for (const char* f : {"state.db", "state.db-wal", "state.db-shm"}) fs::remove(dir + "/" + f, ec);
+  }
+  if (!ctx.opts.quiet) ctx.err << "ecsctl local: state cleared (" << dir << ")\n";
+  return 0;
+}
+
+int cmd_env(Context& ctx, std::vector<std::string>& args) {
+  LocalArgs a = parse_args(args, {"--state", "--port"}, "env");
+  if (a.help) return print_help(ctx, "env");
+  std::string dir = state_dir(ctx, a);
+  Json creds = read_json(dir + "/credentials.json");
+  if (!creds.is_object())
+    throw Error(Exit::config, "no local credentials yet", dir, "start the control plane once with 'ecsctl local up'");
+  Json s = running_server(dir);
+  int port = a.port.value_or(s.is_object() ? s.value("port", k_default_port) : k_default_port);
+  std::string region = ctx.opts.region.value_or(s.is_object() ? s.value("region", std::string("us-east-1")) : "us-east-1");
+  ctx.out << "export AWS_ENDPOINT_URL=http://127.0.0.1:" << port << "\n"
+          << "export AWS_ACCESS_KEY_ID=" << creds.value("accessKeyId", "") << "\n"
+          << "export AWS_SECRET_ACCESS_KEY=" << creds.value("secretAccessKey", "") << "\n"
+          << "export AWS_REGION=" << region << "\n";
+  return 0;
+}
+
+int cmd_add_instances(Context& ctx, std::vector<std::string>& args) {
+  LocalArgs a = parse_args(args, {"--state", "--cluster", "--count", "--cpu", "--memory", "--attribute", "--zone", "--instance-type"},
+                          "add-instances");
+  if (a.help) return print_help(ctx, "add-instances");
+  std::string dir = state_dir(ctx, a);
+  if (running_server(dir).is_null())
+    throw Error(Exit::other, "the local control plane is not running", dir, "start it with 'ecsctl local up --detach'");
+  Json attrs = Json::object();
+  for (const auto& [k, v] : a.attributes) attrs[k] = v;
+  Json body = {{"cluster", a.cluster}, {"count", a.count}, {"cpu", a.cpu}, {"memory", a.memory},
+               {"instanceType", a.instance_type}, {"attributes", attrs}, {"zones", a.zones}};
+  print_result(ctx, control(ctx, dir, "add-instances", body), "AddInstances");
+  return 0;
+}
+
+CommandRegistrar r_up{{"local", "up", "Start the local control plane (--port N --state DIR --detach --pace fast|real)", cmd_up}};
+CommandRegistrar r_down{{"local", "down", "Stop the local control plane", cmd_down}};
+CommandRegistrar r_status{{"local", "status", "Show the endpoint, pid, state directory and counts as JSON", cmd_status}};
+CommandRegistrar r_reset{{"local", "reset", "Delete every resource of the local control plane", cmd_reset}};
+CommandRegistrar r_env{{"local", "env", "Print the environment variables that point ecsctl and the AWS CLI at it", cmd_env}};
+CommandRegistrar r_add{{"local", "add-instances", "Register simulated EC2 container instances (--cluster --count --cpu --memory --attribute k=v --zone z)", cmd_add_instances}};
+
+}  // namespace
+
+}  // namespace ecsctl

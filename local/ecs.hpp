@@ -1,0 +1,89 @@
+// The ECS service of the local control plane: clusters, container instances,
+// task definitions, tasks, services, tags and capacity providers over JSON 1.1,
+// with ECS's placement and a background engine driving task lifecycles and
+// service deployments.
+#pragma once
+#include <functional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/json.hpp"
+#include "local/placement.hpp"
+#include "local/router.hpp"
+#include "local/store.hpp"
+
+namespace ecsctl::local {
+
+enum class Pace { fast, real };
+
+// Called (under the state lock, inside the store transaction) when a task
+// reaches RUNNING or STOPPED: load-balancer target registration plugs in here.
+struct TaskHooks {
+  std::vector<std::function<void(const Json& task)>> on_running;
+  std::vector<std::function<void(const Json& task)>> on_stopped;
+  // Extra checks of a CreateService input against its task definition (may throw ApiError).
+  std::vector<std::function<void(const Json& input, const Json& task_definition)>> on_create_service;
+};
+
+class Ecs {
+ public:
+  Ecs(Store& store, std::string region, std::string account, Pace pace);
+  // Registers every ECS operation on `router` (target prefix AmazonEC2ContainerServiceV20141113).
+  void register_operations(Router& router);
+  // One step of time-driven behaviour (task lifecycles, service scheduling);
+  // call under the state lock and commit afterwards. Returns whether anything changed.
+  bool tick();
+  TaskHooks& hooks() { return m_hooks; }
+  Pace pace() const { return m_pace; }
+
+  // Operations (input and output in the model's shapes); public for tests and tools.
+  Json create_cluster(const Json& in);
+  Json describe_clusters(const Json& in);
+  Json list_clusters(const Json& in);
+  Json delete_cluster(const Json& in);
+  Json update_cluster(const Json& in);
+  Json update_cluster_settings(const Json& in);
+  Json put_cluster_capacity_providers(const Json& in);
+  Json describe_capacity_providers(const Json& in);
+  Json register_container_instance(const Json& in);
+  Json deregister_container_instance(const Json& in);
+  Json list_container_instances(const Json& in);
+  Json describe_container_instances(const Json& in);
+  Json register_task_definition(const Json& in);
+  Json describe_task_definition(const Json& in);
+  Json list_task_definitions(const Json& in);
+  Json list_task_definition_families(const Json& in);
+  Json deregister_task_definition(const Json& in);
+  Json delete_task_definitions(const Json& in);
+  Json run_task(const Json& in);
+  Json start_task(const Json& in);
+  Json stop_task(const Json& in);
+  Json describe_tasks(const Json& in);
+  Json list_tasks(const Json& in);
+  Json create_service(const Json& in);
+  Json update_service(const Json& in);
+  Json delete_service(const Json& in);
+  Json describe_services(const Json& in);
+  Json list_services(const Json& in);
+  Json tag_resource(const Json& in);
+  Json untag_resource(const Json& in);
+  Json list_tags_for_resource(const Json& in);
+
+  // Counts of what the store holds (for `ecsctl local status`).
+  Json counts();
+
+ private:
+  friend struct EcsInternals;
+  Store& m_store;
+  std::string m_region, m_account;
+  Pace m_pace;
+  std::mt19937_64 m_rng;
+  TaskHooks m_hooks;
+  double m_last_reconcile = 0;
+  bool m_services_dirty = true;
+  std::set<std::string> m_busy;  // tasks with a pending lifecycle step
+};
+
+}  // namespace ecsctl::local

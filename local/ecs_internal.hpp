@@ -1,0 +1,56 @@
+// Helpers shared by the ECS operation files (not part of the public interface).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "local/ecs.hpp"
+
+namespace ecsctl::local {
+
+inline constexpr const char* k_ecs_prefix = "AmazonEC2ContainerServiceV20141113";
+
+double now_seconds();
+// A new identifier of `n` lower-case hex digits / a UUID.
+std::string hex_id(std::mt19937_64& rng, size_t n);
+std::string uuid(std::mt19937_64& rng);
+// The value with internal bookkeeping (the "_" member) removed.
+Json public_view(const Json& stored);
+// The last path segment of an ARN ("arn:...:cluster/name" -> "name"), or the input.
+std::string arn_tail(std::string_view arn_or_name);
+// Applies nextToken/maxResults to `items` and returns {key: page, nextToken?}.
+Json paginate(const std::vector<std::string>& items, const Json& in, const char* key, long max_default = 100);
+// The cluster's name from a name or ARN (default "default"); throws ClusterNotFoundException.
+std::string require_cluster(Store& store, const Json& in, const char* member = "cluster");
+std::string string_member(const Json& in, const char* name, std::string fallback = {});
+
+// Parses "1 vCPU", "0.5 vcpu", "1024" (CPU units) and "2 GB", "512" (MiB); -1 when invalid.
+long parse_cpu(const std::string& s);
+long parse_memory(const std::string& s);
+
+// Tags of a resource ARN (stored apart from the resource) and merging new ones in.
+Json tags_of(Store& store, const std::string& arn);
+void put_tags(Store& store, const std::string& arn, const Json& tags);
+
+struct EcsInternals {
+  static std::string arn(const Ecs& e, const std::string& resource);
+  // The task definition named by family, family:revision or ARN; throws `error_code`.
+  static Json resolve_task_definition(Ecs& e, const std::string& ref, const char* error_code,
+                                      const char* message);
+  // The scheduler's view of the cluster's ACTIVE container instances.
+  static std::vector<Instance> instances_of(Ecs& e, const std::string& cluster);
+  // Writes the remaining resources of `in` back into its stored ContainerInstance.
+  static void save_instance(Ecs& e, const Instance& in);
+  static TaskNeeds needs_of(const Json& taskdef, const Json& overrides, const std::string& group);
+  // Launches tasks of `td`: placement for EC2, addresses for awsvpc. Output of RunTask.
+  static Json launch(Ecs& e, const std::string& cluster, const Json& td, const Json& in, int count,
+                     const std::string& started_by, const std::vector<Instance>* only);
+  // Moves a task towards STOPPED with the given reason.
+  static void request_stop(Ecs& e, Json& task, const std::string& reason, const std::string& stop_code);
+  static void finish_stop(Ecs& e, Json& task);
+  static void service_event(Json& svc, const std::string& message, std::mt19937_64& rng);
+  static bool reconcile_service(Ecs& e, Json& svc);
+  static Json decorate_cluster(Ecs& e, const Json& cluster, const Json& include);
+};
+
+}  // namespace ecsctl::local

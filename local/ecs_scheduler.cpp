@@ -1,0 +1,210 @@
+// The service scheduler: keeps each service at its desired count, rolls
+// deployments within minimumHealthyPercent/maximumPercent, and applies the
+// deployment circuit breaker.
+#include <algorithm>
+#include <cmath>
+
+#include "local/ecs_internal.hpp"
+
+namespace ecsctl::local {
+
+namespace {
+
+struct DeploymentTasks {
+  std::vector<std::string> running, pending;
+  size_t total() const { return running.size() + pending.size(); }
+};
+
+std::string short_id(const std::string& arn) { return arn_tail(arn); }
+
+std::string task_list(const std::vector<std::string>& arns) {
+  std::string out;
+  for (const auto& a : arns) out += (out.empty() ? "" : " ") + std::string("(task ") + short_id(a) + ")";
+  return out;
+}
+
+}  // namespace
+
+bool EcsInternals::reconcile_service(Ecs& e, Json& svc) {
+  const std::string key = svc["_"]["key"], cluster = svc["_"]["cluster"];
+  const std::string name = svc["serviceName"];
+  std::map<std::string, DeploymentTasks> by_dep;
+  for (const auto& [arn, t] : e.m_store.table("tasks")) {
+    if (t["lastStatus"] == "STOPPED" || t["desiredStatus"] == "STOPPED" || t["_"].value("service", "") != key) continue;
+    auto& d = by_dep[t["_"].value("deployment", "")];
+    (t["lastStatus"] == "RUNNING" ? d.running : d.pending).push_back(arn);
+  }
+  Json before = svc;
+  Json& deps = svc["deployments"];
+  auto stop = [&](const std::string& arn, const std::string& reason) {
+    Json task = *e.m_store.get("tasks", arn);
+    request_stop(e, task, reason, "ServiceSchedulerInitiated");
+    e.m_store.put("tasks", arn, task);
+  };
+  // Draining (DeleteService): stop everything, then become INACTIVE.
+  if (svc["status"] == "DRAINING") {
+    size_t left = 0;
+    for (auto& [id, d] : by_dep) {
+      for (const auto& a : d.running) stop(a, "Service " + name + " is being deleted");
+      for (const auto& a : d.pending) stop(a, "Service " + name + " is being deleted");
+      left += d.total();
+    }
+    if (left == 0) {
+      bool any = false;
+      for (const auto& [arn, t] : e.m_store.table("tasks"))
+        any |= t["lastStatus"] != "STOPPED" && t["_"].value("service", "") == key;
+      if (!any) {
+        svc["status"] = "INACTIVE";
+        svc["deployments"] = Json::array();
+      }
+    }
+    svc["runningCount"] = 0;
+    svc["pendingCount"] = 0;
+    return svc != before;
+  }
+  long desired = svc["desiredCount"];
+  const Json& dc = svc["deploymentConfiguration"];
+  long max_total = desired == 0 ? 0 : std::max(1L, static_cast<long>(std::floor(desired * dc.value("maximumPercent", 200) / 100.0)));
+  long min_healthy = static_cast<long>(std::ceil(desired * dc.value("minimumHealthyPercent", 100) / 100.0));
+  Json& primary = deps[0];
+  std::string pid = primary["id"];
+  bool breaker = dc.value("deploymentCircuitBreaker", Json::object()).value("enable", false);
+  bool rollback = dc.value("deploymentCircuitBreaker", Json::object()).value("rollback", false);
+  long threshold = std::min(200L, std::max(3L, static_cast<long>(std::ceil(desired * 0.5))));
+  // Circuit breaker.
+  if (breaker && primary["rolloutState"] == "IN_PROGRESS" && primary["failedTasks"].get<long>() >= threshold) {
+    primary["rolloutState"] = "FAILED";
+    primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start.";
+    service_event(svc, "(service " + name + ") (deployment " + pid + ") deployment failed: tasks failed to start.", e.m_rng);
+    const Json& last_good = svc["_"].value("last_good", Json());
+    if (rollback && last_good.is_string()) {
+      Json copy = primary;
+      copy["status"] = "ACTIVE";
+      deps[0] = copy;
+      svc["taskDefinition"] = last_good;
+      Json d = primary;  // placeholder, replaced below
+      std::string id = "ecs-svc/" + std::to_string(e.m_rng() % 9000000000000000000ULL + 1000000000000000000ULL).substr(0, 19);
+      double now = now_seconds();
+      d = {{"id", id}, {"status", "PRIMARY"}, {"taskDefinition", last_good}, {"desiredCount", desired},
+           {"pendingCount", 0}, {"runningCount", 0}, {"failedTasks", 0}, {"createdAt", now}, {"updatedAt", now}};
+      if (copy.contains("launchType")) d["launchType"] = copy["launchType"];
+      if (copy.contains("capacityProviderStrategy")) d["capacityProviderStrategy"] = copy["capacityProviderStrategy"];
+      if (copy.contains("platformVersion")) d["platformVersion"] = copy["platformVersion"];
+      if (copy.contains("networkConfiguration")) d["networkConfiguration"] = copy["networkConfiguration"];
+      d["rolloutState"] = "IN_PROGRESS";
+      d["rolloutStateReason"] = "ECS deployment circuit breaker: rolling back to deploymentId " +
+                                svc["_"].value("last_good_id", std::string("")) + ".";
+      deps.insert(deps.begin(), d);
+      service_event(svc, "(service " + name + ") rolling back to deployment " + svc["_"].value("last_good_id", std::string("")) + ".", e.m_rng);
+      svc["_"]["steady"] = false;
+      return true;
+    }
+  }
+  Json& p = deps[0];
+  pid = p["id"];
+  DeploymentTasks& pt = by_dep[pid];
+  long total = 0, running_all = 0;
+  for (auto& [id, d] : by_dep) {
+    total += static_cast<long>(d.total());
+    running_all += static_cast<long>(d.running.size());
+  }
+  // Start tasks of the primary deployment.
+  long want = std::min(desired - static_cast<long>(pt.total()), max_total - total);
+  if (p["rolloutState"] == "FAILED" && !rollback) want = 0;
+  if (want > 0) {
+    Json td;
+    try {
+      td = resolve_task_definition(e, p["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
+    } catch (const ApiError&) {
+      want = 0;
+    }
+    std::vector<std::string> started;
+    while (want > 0) {
+      int n = static_cast<int>(std::min(10L, want));
+      want -= n;
+      Json in = {{"_service", key}, {"group", "service:" + name}};
+      for (const char* k : {"launchType", "capacityProviderStrategy", "networkConfiguration", "platformVersion"})
+        if (p.contains(k)) in[k] = p[k];
+      for (const char* k : {"placementStrategy", "placementConstraints"})
+        if (!svc.value(k, Json::array()).empty()) in[k] = svc[k];
+      try {
+        Json r = launch(e, cluster, td, in, n, pid, nullptr);
+        for (const auto& t : r["tasks"]) {
+          started.push_back(t["taskArn"]);
+          pt.pending.push_back(t["taskArn"]);
+        }
+        if (!r["failures"].empty()) {
+          service_event(svc, "(service " + name + ") was unable to place a task because no container instance met all of its requirements. Reason: " +
+                        r["failures"][0]["reason"].get<std::string>() + ".", e.m_rng);
+          break;
+        }
+      } catch (const ApiError& err) {
+        service_event(svc, "(service " + name + ") was unable to place a task. Reason: " + std::string(err.what()), e.m_rng);
+        break;
+      }
+    }
+    if (!started.empty()) {
+      service_event(svc, "(service " + name + ") has started " + std::to_string(started.size()) + " tasks: " + task_list(started) + ".", e.m_rng);
+      svc["_"]["steady"] = false;
+    }
+  }
+  // Stop surplus primary tasks (scale-in) and old deployments' tasks within minimumHealthyPercent.
+  std::vector<std::string> stopped;
+  while (static_cast<long>(pt.total()) > desired) {
+    std::vector<std::string>& from = pt.pending.empty() ? pt.running : pt.pending;
+    stop(from.back(), "Scaling activity initiated by (deployment " + pid + ")");
+    stopped.push_back(from.back());
+    if (&from == &pt.running) --running_all;
+    from.pop_back();
+  }
+  for (auto& [id, d] : by_dep) {
+    if (id == pid) continue;
+    for (const auto& a : d.pending) {
+      stop(a, "Scaling activity initiated by (deployment " + pid + ")");
+      stopped.push_back(a);
+    }
+    d.pending.clear();
+    while (!d.running.empty() && running_all - 1 >= min_healthy) {
+      stop(d.running.back(), "Scaling activity initiated by (deployment " + pid + ")");
+      stopped.push_back(d.running.back());
+      d.running.pop_back();
+      --running_all;
+    }
+  }
+  if (!stopped.empty()) {
+    service_event(svc, "(service " + name + ") has stopped " + std::to_string(stopped.size()) + " running tasks: " + task_list(stopped) + ".", e.m_rng);
+    svc["_"]["steady"] = false;
+  }
+  // Counts; drop drained old deployments.
+  long running = 0, pending = 0;
+  Json kept = Json::array();
+  for (size_t i = 0; i < deps.size(); ++i) {
+    auto& d = by_dep[deps[i]["id"].get<std::string>()];
+    deps[i]["runningCount"] = static_cast<long>(d.running.size());
+    deps[i]["pendingCount"] = static_cast<long>(d.pending.size());
+    if (i == 0) deps[i]["desiredCount"] = desired;
+    running += static_cast<long>(d.running.size());
+    pending += static_cast<long>(d.pending.size());
+    if (i == 0 || d.total() > 0) kept.push_back(deps[i]);
+  }
+  svc["deployments"] = kept;
+  svc["runningCount"] = running;
+  svc["pendingCount"] = pending;
+  Json& prim = svc["deployments"][0];
+  bool settled = kept.size() == 1 && running == desired && pending == 0;
+  if (settled && prim["rolloutState"] == "IN_PROGRESS") {
+    prim["rolloutState"] = "COMPLETED";
+    prim["rolloutStateReason"] = "ECS deployment " + prim["id"].get<std::string>() + " completed.";
+    prim["updatedAt"] = now_seconds();
+    svc["_"]["last_good"] = prim["taskDefinition"];
+    svc["_"]["last_good_id"] = prim["id"];
+    service_event(svc, "(service " + name + ") (deployment " + prim["id"].get<std::string>() + ") deployment completed.", e.m_rng);
+  }
+  if (settled && !svc["_"].value("steady", false) && prim["rolloutState"] != "FAILED") {
+    svc["_"]["steady"] = true;
+    service_event(svc, "(service " + name + ") has reached a steady state.", e.m_rng);
+  }
+  return svc != before;
+}
+
+}  // namespace ecsctl::local

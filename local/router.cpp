@@ -1,0 +1,212 @@
+// Protocol dispatch and model-driven input checks.
+#include "local/router.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "schemas/model.hpp"
+
+namespace ecsctl::local {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') out += ' ';
+    else if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else out += s[i];
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> form_params(const HttpRequest& r) {
+  std::vector<std::pair<std::string, std::string>> out = r.query;
+  std::string_view body = r.body;
+  while (!body.empty()) {
+    size_t amp = body.find('&');
+    std::string_view part = body.substr(0, amp);
+    size_t eq = part.find('=');
+    try {
+      out.emplace_back(url_decode(part.substr(0, eq)), eq == std::string_view::npos ? "" : url_decode(part.substr(eq + 1)));
+    } catch (const std::exception&) {
+    }
+    if (amp == std::string_view::npos) break;
+    body.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::string param(const std::vector<std::pair<std::string, std::string>>& params, std::string_view name) {
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return {};
+}
+
+std::string type_name(const Json& v) {
+  if (v.is_string()) return "STRING_VALUE";
+  if (v.is_boolean()) return "BOOLEAN_VALUE";
+  if (v.is_number()) return "NUMBER_VALUE";
+  if (v.is_array()) return "START_ARRAY";
+  if (v.is_object()) return "START_OBJECT";
+  return "VALUE_NULL";
+}
+
+void check_value(const Json& model, const Json& shape, const Json& v, const std::string& path, int depth) {
+  if (depth > 40 || v.is_null()) return;
+  std::string type = shape.value("type", "structure");
+  auto mismatch = [&](const char* want) {
+    throw ApiError("SerializationException", type_name(v) + " can not be converted to " + want + " at '" + path + "'");
+  };
+  if (type == "structure") {
+    if (!v.is_object()) mismatch("a structure");
+    for (const auto& req : shape.value("required", Json::array())) {
+      if (!v.contains(req.get<std::string>()) || v[req.get<std::string>()].is_null())
+        throw ApiError("InvalidParameterException", "1 validation error detected: Value null at '" +
+                       (path.empty() ? "" : path + ".") + req.get<std::string>() +
+                       "' failed to satisfy constraint: Member must not be null");
+    }
+    const Json& members = shape.value("members", Json::object());
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      auto m = members.find(it.key());
+      if (m == members.end()) continue;  // unknown members are ignored, as AWS does
+      const Json& sub = model["shapes"][(*m)["shape"].get<std::string>()];
+      check_value(model, sub, it.value(), path.empty() ? it.key() : path + "." + it.key(), depth + 1);
+    }
+  } else if (type == "list") {
+    if (!v.is_array()) mismatch("a list");
+    const Json& sub = model["shapes"][shape["member"]["shape"].get<std::string>()];
+    for (size_t i = 0; i < v.size(); ++i) check_value(model, sub, v[i], path + "." + std::to_string(i + 1), depth + 1);
+  } else if (type == "map") {
+    if (!v.is_object()) mismatch("a map");
+    const Json& sub = model["shapes"][shape["value"]["shape"].get<std::string>()];
+    for (auto it = v.begin(); it != v.end(); ++it) check_value(model, sub, it.value(), path + "." + it.key(), depth + 1);
+  } else if (type == "string") {
+    if (!v.is_string()) mismatch("a String");
+    if (shape.contains("enum")) {
+      const auto& e = shape["enum"];
+      if (std::find(e.begin(), e.end(), v) == e.end())
+        throw ApiError("InvalidParameterException", "1 validation error detected: Value '" + v.get<std::string>() +
+                       "' at '" + path + "' failed to satisfy constraint: Member must satisfy enum value set: " +
+                       e.dump());
+    }
+  } else if (type == "integer" || type == "long") {
+    if (!v.is_number_integer()) mismatch(type == "integer" ? "an Integer" : "a Long");
+  } else if (type == "boolean") {
+    if (!v.is_boolean()) mismatch("a Boolean");
+  } else if (type == "double" || type == "float") {
+    if (!v.is_number()) mismatch("a Double");
+  } else if (type == "timestamp") {
+    if (!v.is_number() && !v.is_string()) mismatch("a Timestamp");
+  }
+}
+
+}  // namespace
+
+std::string HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return {};
+}
+
+HttpResponse json_error(int status, const std::string& code, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = Json{{"__type", code}, {"message", message}}.dump();
+  r.headers.emplace_back("x-amzn-ErrorType", code);
+  return r;
+}
+
+void Router::add_json(const std::string& prefix, const std::string& op, JsonHandler h, const std::string& model_service) {
+  m_json[prefix + "." + op] = JsonOp{std::move(h), model_service, op};
+}
+
+void Router::add_query(const std::string& action, const std::string& version, RawHandler h) {
+  m_query[version + "|" + action] = std::move(h);
+}
+
+void Router::add_rest(const std::string& method, const std::string& prefix, RawHandler h) {
+  m_rest.emplace_back(method, prefix, std::move(h));
+}
+
+std::string Router::operation_of(const HttpRequest& r) {
+  std::string target = r.header("X-Amz-Target");
+  if (!target.empty()) return target;
+  std::string action = param(form_params(r), "Action");
+  if (!action.empty()) return "Action=" + action;
+  return r.method + " " + r.path;
+}
+
+void validate_input(const std::string& service, const std::string& operation, const Json& input) {
+  const Json& model = model::service(service);
+  auto op = model["operations"].find(operation);
+  if (op == model["operations"].end() || !op->contains("input")) return;
+  const Json& shape = model["shapes"][(*op)["input"]["shape"].get<std::string>()];
+  check_value(model, shape, input, "", 0);
+}
+
+HttpResponse Router::transact(const RawHandler& handler, const HttpRequest& r) {
+  try {
+    HttpResponse out = handler(r);
+    if (out.status < 300 && m_commit) m_commit();
+    else if (m_rollback) m_rollback();
+    return out;
+  } catch (...) {
+    if (m_rollback) m_rollback();
+    throw;
+  }
+}
+
+HttpResponse Router::dispatch(const HttpRequest& r) {
+  try {
+    std::string target = r.header("X-Amz-Target");
+    if (!target.empty()) {
+      auto it = m_json.find(target);
+      if (it == m_json.end()) return json_error(400, "UnknownOperationException", "");
+      Json input = r.body.empty() ? Json::object() : Json::parse(r.body, nullptr, false);
+      if (input.is_discarded() || !input.is_object())
+        return json_error(400, "SerializationException", "Start of structure or map found where not expected.");
+      if (!it->second.model_service.empty()) validate_input(it->second.model_service, it->second.operation, input);
+      std::lock_guard lock(m_mutex);
+      HttpResponse out;
+      try {
+        out.body = it->second.handler(input).dump();
+        if (m_commit) m_commit();
+      } catch (...) {
+        if (m_rollback) m_rollback();
+        throw;
+      }
+      return out;
+    }
+    auto params = form_params(r);
+    std::string action = param(params, "Action");
+    if (!action.empty()) {
+      auto it = m_query.find(param(params, "Version") + "|" + action);
+      if (it == m_query.end()) it = m_query.find("|" + action);
+      if (it == m_query.end()) return json_error(400, "InvalidAction", "Could not find operation " + action);
+      std::lock_guard lock(m_mutex);
+      return transact(it->second, r);
+    }
+    for (const auto& [method, prefix, handler] : m_rest) {
+      if (method == r.method && r.path.rfind(prefix, 0) == 0) {
+        std::lock_guard lock(m_mutex);
+        return transact(handler, r);
+      }
+    }
+    return json_error(404, "UnknownOperationException", "");
+  } catch (const ApiError& e) {
+    return json_error(e.status, e.code, e.what());
+  } catch (const std::exception& e) {
+    return json_error(500, "ServerException", std::string("Internal error: ") + e.what());
+  }
+}
+
+}  // namespace ecsctl::local
