@@ -1,6 +1,29 @@
-// Placeholder until the JMESPath implementation lands.
+// The public face of the JMESPath implementation: error kinds and compiled
+// expressions. Lexer and parser: jmespath_parser.cpp; evaluation:
+// jmespath_eval.cpp; built-in functions: jmespath_functions.cpp.
 #include "cli/jmespath.hpp"
+
+#include "cli/jmespath_ast.hpp"
+
 namespace ecsctl::jmespath {
-const char* Error::kind_name() const { return "syntax"; }
-Json search(std::string_view, const Json&) { throw Error(ErrorKind::syntax, "JMESPath is not implemented yet"); }
+
+const char* kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::syntax: return "syntax";
+    case ErrorKind::invalid_type: return "invalid-type";
+    case ErrorKind::invalid_arity: return "invalid-arity";
+    case ErrorKind::unknown_function: return "unknown-function";
+    case ErrorKind::invalid_value: return "invalid-value";
+  }
+  return "syntax";
 }
+
+const char* Error::kind_name() const { return jmespath::kind_name(m_kind); }
+
+Expression::Expression(std::string_view expression) : m_root(detail::parse(expression)) {}
+
+Json Expression::search(const Json& data) const { return detail::evaluate(*m_root, data).take(); }
+
+Json search(std::string_view expression, const Json& data) { return Expression(expression).search(data); }
+
+}  // namespace ecsctl::jmespath
