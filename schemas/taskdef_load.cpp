@@ -1,0 +1,234 @@
+// Loading: parse, unwrap the describe-task-definition shape, template, and
+// convert the positioned tree to JSON plus path -> position maps.
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/stat.h>
+
+#include "schemas/taskdef.hpp"
+#include "schemas/taskdef_rules.hpp"
+
+namespace ecsctl::taskdef {
+
+static bool is_identifier(std::string_view k) {
+  if (k.empty() || std::isdigit(static_cast<unsigned char>(k[0]))) return false;
+  for (char c : k)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+std::string path_join(std::string_view parent, std::string_view key) {
+  std::string out(parent);
+  if (is_identifier(key)) {
+    if (!out.empty()) out += '.';
+    out += key;
+    return out;
+  }
+  out += "[\"";
+  for (char c : key) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += "\"]";
+  return out;
+}
+
+std::string path_index(std::string_view parent, std::size_t index) {
+  std::string out(parent);
+  out += '[';
+  out += std::to_string(index);
+  out += ']';
+  return out;
+}
+
+// The parent of a path: strips the last .key, [n] or ["key"].
+static std::string_view parent_path(std::string_view p) {
+  if (p.empty()) return p;
+  if (p.back() == ']') {
+    std::size_t open = p.size() - 1;
+    if (p.size() >= 2 && p[p.size() - 2] == '"') {
+      // ["key"]: search backwards for [" not preceded by a backslash escape.
+      open = p.rfind("[\"");
+    } else {
+      open = p.rfind('[');
+    }
+    return open == std::string_view::npos ? std::string_view{} : p.substr(0, open);
+  }
+  std::size_t dot = p.find_last_of(".]");
+  if (dot == std::string_view::npos) return {};
+  return p[dot] == '.' ? p.substr(0, dot) : p.substr(0, dot + 1);
+}
+
+Pos Document::locate(std::string_view path, bool key) const {
+  std::string_view p = path;
+  if (key) {
+    if (auto it = key_pos.find(std::string(p)); it != key_pos.end()) return it->second;
+  }
+  for (;;) {
+    if (auto it = value_pos.find(std::string(p)); it != value_pos.end()) return it->second;
+    if (p.empty()) return {};
+    p = parent_path(p);
+  }
+}
+
+namespace {
+
+const char* const k_read_only[] = {"taskDefinitionArn", "revision",      "status",
+                                   "requiresAttributes", "compatibilities", "registeredAt",
+                                   "registeredBy",       "deregisteredAt",  "deleteRequestedAt"};
+
+struct Converter {
+  Document& doc;
+  const TemplateVars* vars;
+
+  void template_problem(const PNode& n, const TemplateProblem& p) {
+    Pos at = n.pos;
+    // Point at the ${ in the source line when it can be found there.
+    std::string_view line = source_line(*doc.text, at.line);
+    std::string needle = p.variable.empty() ? "${" : "${" + p.variable;
+    std::size_t from = at.col > 0 ? static_cast<std::size_t>(at.col - 1) : 0;
+    if (std::size_t f = line.find(needle, from < line.size() ? from : 0); f != std::string_view::npos)
+      at.col = static_cast<int>(f) + 1;
+    Finding f;
+    f.rule = "template-unset";
+    f.severity = Severity::error;
+    f.message = p.message;
+    f.hint = std::string(find_rule("template-unset")->hint);
+    f.pos = at;
+    doc.findings.push_back(std::move(f));
+  }
+
+  void expand(PNode& n, std::string& text) {
+    if (!vars || text.find('$') == std::string::npos) return;
+    std::vector<TemplateProblem> problems;
+    text = expand_template(text, *vars, problems);
+    for (const auto& p : problems) template_problem(n, p);
+  }
+
+  Json scalar(PNode& n) {
+    if (n.plain || n.kind == PNode::Kind::string) expand(n, n.text);
+    resolve_plain(n);
+    switch (n.kind) {
+      case PNode::Kind::null: return nullptr;
+      case PNode::Kind::boolean: return n.text == "true";
+      case PNode::Kind::integer: {
+        long long v = 0;
+        auto r = std::from_chars(n.text.data(), n.text.data() + n.text.size(), v);
+        if (r.ec == std::errc{}) return v;
+        return std::strtod(n.text.c_str(), nullptr);
+      }
+      case PNode::Kind::number: return std::strtod(n.text.c_str(), nullptr);
+      default: return n.text;
+    }
+  }
+
+  Json convert(PNode& n, const std::string& path) {
+    doc.value_pos.emplace(path, n.pos);
+    if (n.kind == PNode::Kind::array) {
+      Json a = Json::array();
+      for (std::size_t i = 0; i < n.items.size(); ++i) a.push_back(convert(n.items[i], path_index(path, i)));
+      return a;
+    }
+    if (n.kind == PNode::Kind::object) {
+      Json o = Json::object();
+      for (std::size_t i = 0; i < n.items.size(); ++i) {
+        std::string key = n.keys[i].first;
+        if (vars && key.find('$') != std::string::npos) {
+          PNode kn;
+          kn.pos = n.keys[i].second;
+          expand(kn, key);
+        }
+        std::string child = path_join(path, key);
+        doc.key_pos.emplace(child, n.keys[i].second);
+        o[key] = convert(n.items[i], child);
+      }
+      return o;
+    }
+    return scalar(n);
+  }
+};
+
+void parse_problem(Document& doc, std::string message, Pos pos) {
+  Finding f;
+  f.rule = "input-parse";
+  f.severity = Severity::error;
+  f.message = std::move(message);
+  f.hint = std::string(find_rule("input-parse")->hint);
+  f.pos = pos;
+  doc.findings.push_back(std::move(f));
+}
+
+}  // namespace
+
+Document load_text(std::string file, std::string text, const TemplateVars* vars) {
+  Document doc;
+  doc.file = std::move(file);
+  doc.text = std::make_shared<const std::string>(std::move(text));
+  PNode root;
+  try {
+    root = parse_document(*doc.text);
+  } catch (const ParseError& e) {
+    parse_problem(doc, std::string("not a JSON/YAML object: ") + e.what(), e.pos);
+    return doc;
+  }
+  if (root.kind != PNode::Kind::object) {
+    parse_problem(doc, "not a JSON/YAML object: the document is a " +
+                           std::string(root.kind == PNode::Kind::array ? "list" : "scalar"),
+                  root.pos);
+    return doc;
+  }
+  // describe-task-definition output: {"taskDefinition": {...}, "tags": [...]}.
+  if (const PNode* inner = root.find("taskDefinition"); inner && inner->kind == PNode::Kind::object &&
+                                                        !root.find("containerDefinitions")) {
+    PNode td = *inner;
+    if (const PNode* tags = root.find("tags"); tags && !td.find("tags")) {
+      for (std::size_t i = 0; i < root.keys.size(); ++i)
+        if (root.keys[i].first == "tags") {
+          td.keys.push_back(root.keys[i]);
+          td.items.push_back(*tags);
+        }
+    }
+    root = std::move(td);
+  }
+  for (std::size_t i = root.keys.size(); i-- > 0;) {
+    for (const char* ro : k_read_only)
+      if (root.keys[i].first == ro) {
+        root.keys.erase(root.keys.begin() + static_cast<long>(i));
+        root.items.erase(root.items.begin() + static_cast<long>(i));
+        break;
+      }
+  }
+  Converter c{doc, vars};
+  doc.def = c.convert(root, "");
+  doc.parsed = true;
+  return doc;
+}
+
+Document load_file(const std::string& path, const TemplateVars* vars) {
+  struct stat st {};
+  Document doc;
+  doc.file = path;
+  doc.text = std::make_shared<const std::string>();
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    parse_problem(doc, "cannot read the file (missing, or not a regular file)", Pos{});
+    return doc;
+  }
+  if (static_cast<std::size_t>(st.st_size) > k_max_file_bytes) {
+    parse_problem(doc, "the file is " + std::to_string(st.st_size >> 20) + " MiB; task definition files are limited to " +
+                           std::to_string(k_max_file_bytes >> 20) + " MiB",
+                  Pos{1, 1});
+    return doc;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    parse_problem(doc, "cannot open the file", Pos{});
+    return doc;
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = text.empty() ? 0 : std::fread(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  text.resize(got);
+  return load_text(path, std::move(text), vars);
+}
+
+}  // namespace ecsctl::taskdef

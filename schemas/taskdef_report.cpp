@@ -1,0 +1,105 @@
+// Printing findings: text with source line and caret, GitHub annotations, JSON.
+#include <ostream>
+
+#include "schemas/taskdef.hpp"
+
+namespace ecsctl::taskdef {
+
+static std::string location(const Document& doc, const Finding& f) {
+  std::string s = doc.file;
+  if (f.pos.line > 0) s += ":" + std::to_string(f.pos.line) + ":" + std::to_string(f.pos.col);
+  return s;
+}
+
+// The source line with plain-text secret values masked, expanded tabs kept.
+static std::string safe_line(const Document& doc, int line) {
+  std::string s(source_line(*doc.text, line));
+  for (const auto& secret : doc.redact) {
+    if (secret.empty()) continue;
+    for (std::size_t at = s.find(secret); at != std::string::npos; at = s.find(secret, at + 4))
+      s.replace(at, secret.size(), "****");
+  }
+  if (s.size() > 200) {
+    s.resize(200);
+    s.append("...");
+  }
+  return s;
+}
+
+void print_findings(std::ostream& out, const Document& doc, bool color) {
+  for (const auto& f : doc.findings) {
+    bool err = f.severity == Severity::error;
+    const char* sev = err ? "error" : "warning";
+    if (color) out << "\033[1m" << location(doc, f) << ":\033[0m " << (err ? "\033[1;31m" : "\033[1;33m") << sev << "[" << f.rule << "]\033[0m";
+    else out << location(doc, f) << ": " << sev << "[" << f.rule << "]";
+    out << ": " << f.message;
+    if (!f.path.empty()) out << " (at " << f.path << ")";
+    out << "\n";
+    if (f.pos.line > 0) {
+      std::string line = safe_line(doc, f.pos.line);
+      if (!line.empty()) {
+        out << "    " << line << "\n    ";
+        // Caret under the column, copying tabs so it lines up.
+        int col = 1;
+        for (std::size_t i = 0; i < line.size() && col < f.pos.col; ++i) {
+          unsigned char c = static_cast<unsigned char>(line[i]);
+          if ((c & 0xC0) == 0x80) continue;
+          out << (c == '\t' ? '\t' : ' ');
+          ++col;
+        }
+        out << (color ? "\033[1;32m^\033[0m" : "^") << "\n";
+      }
+    }
+    if (!f.hint.empty()) out << "  hint: " << f.hint << "\n";
+  }
+}
+
+static std::string escape_data(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '%') o += "%25";
+    else if (c == '\r') o += "%0D";
+    else if (c == '\n') o += "%0A";
+    else o += c;
+  }
+  return o;
+}
+
+static std::string escape_property(const std::string& s) {
+  std::string o;
+  for (char c : escape_data(s)) {
+    if (c == ':') o += "%3A";
+    else if (c == ',') o += "%2C";
+    else o += c;
+  }
+  return o;
+}
+
+void print_github(std::ostream& out, const Document& doc) {
+  for (const auto& f : doc.findings) {
+    out << (f.severity == Severity::error ? "::error " : "::warning ") << "file=" << escape_property(doc.file);
+    if (f.pos.line > 0) out << ",line=" << f.pos.line << ",col=" << f.pos.col;
+    out << ",title=" << escape_property(f.rule) << "::" << escape_data(f.message);
+    if (!f.hint.empty()) out << escape_data(" (hint: " + f.hint + ")");
+    out << "\n";
+  }
+}
+
+Json findings_json(const Document& doc) {
+  Json arr = Json::array();
+  for (const auto& f : doc.findings) {
+    Json j;
+    j["file"] = doc.file;
+    j["line"] = f.pos.line;
+    j["column"] = f.pos.col;
+    j["severity"] = f.severity == Severity::error ? "error" : "warning";
+    j["rule"] = f.rule;
+    j["path"] = f.path;
+    j["message"] = f.message;
+    j["hint"] = f.hint;
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+}  // namespace ecsctl::taskdef

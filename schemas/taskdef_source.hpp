@@ -1,0 +1,57 @@
+// Loading a task-definition file into a tree that remembers where every key and
+// value came from (line and column), from JSON or YAML chosen by content.
+#pragma once
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ecsctl::taskdef {
+
+// A 1-based source position; line 0 means "unknown".
+struct Pos {
+  int line = 0;
+  int col = 0;
+};
+
+// One node of a parsed document. Scalars keep their text; `plain` scalars (YAML
+// plain scalars, JSON bare tokens) get their type from their text after templating.
+struct PNode {
+  enum class Kind { null, boolean, integer, number, string, array, object };
+  Kind kind = Kind::null;
+  bool plain = false;
+  std::string text;
+  Pos pos;
+  std::vector<PNode> items;                       // array elements or object values
+  std::vector<std::pair<std::string, Pos>> keys;  // object keys, parallel to items
+
+  const PNode* find(std::string_view key) const;
+};
+
+// A parse failure: what is wrong and where.
+struct ParseError : std::runtime_error {
+  ParseError(std::string message, Pos where) : std::runtime_error(std::move(message)), pos(where) {}
+  Pos pos;
+};
+
+constexpr std::size_t k_max_depth = 256;
+constexpr std::size_t k_max_file_bytes = 16u << 20;
+constexpr std::size_t k_max_nodes = 1u << 20;
+
+// Parses `text` as JSON when it starts with '{' or '[' and is valid JSON, else
+// as YAML (one document). Checks UTF-8 first. Throws ParseError.
+PNode parse_document(std::string_view text);
+
+// Sets the type of a plain scalar from its text (YAML 1.2 core schema: null,
+// true/false, integers, floats; anything else stays a string).
+void resolve_plain(PNode& node);
+
+// The first invalid UTF-8 byte of `text` as a position, or line 0 when valid.
+Pos find_invalid_utf8(std::string_view text);
+
+// Line `line` (1-based) of `text`, without its newline; empty when out of range.
+std::string_view source_line(std::string_view text, int line);
+
+}  // namespace ecsctl::taskdef

@@ -1,0 +1,53 @@
+// Templating of task-definition files: ${VAR}, ${VAR:-default}, ${VAR:?message}
+// and the $$ escape, with values from --var, --var-file, --env-file and the
+// environment. Applied to scalars after parsing, so positions are kept.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/environment.hpp"
+
+namespace ecsctl::taskdef {
+
+// Where template values come from: explicit variables first (--var beats the
+// files, later files beat earlier ones), then the environment (if given).
+class TemplateVars {
+ public:
+  void set(std::string name, std::string value) { m_vars[std::move(name)] = std::move(value); }
+  // KEY=VALUE from --var; throws a usage Error when there is no '='.
+  void add_assignment(std::string_view assignment);
+  // A dotenv file (KEY=VALUE lines, `export`, # comments, quotes). Throws a usage
+  // Error naming file:line for a malformed line or an unreadable file.
+  void add_env_file(const std::string& path);
+  // A YAML/JSON mapping of names to scalars. Throws a usage Error.
+  void add_var_file(const std::string& path);
+  void set_environment(const Environment* env) { m_env = env; }
+  std::optional<std::string> get(std::string_view name) const;
+  bool empty() const { return m_vars.empty() && m_env == nullptr; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> m_vars;
+  const Environment* m_env = nullptr;
+};
+
+// A problem found while expanding: `offset` is where in the input the
+// ${...} starts.
+struct TemplateProblem {
+  std::size_t offset = 0;
+  std::string variable;
+  std::string message;
+};
+
+// Expands `in`. Problems (unset required variables, unterminated ${) are added
+// to `problems`; the expansion goes on with an empty value.
+std::string expand_template(std::string_view in, const TemplateVars& vars,
+                            std::vector<TemplateProblem>& problems);
+
+// Parses dotenv text into name/value pairs; on a malformed line returns its
+// 1-based number in `bad_line`.
+std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view text, int& bad_line);
+
+}  // namespace ecsctl::taskdef
