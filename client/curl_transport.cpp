@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 #include "cli/error.hpp"
@@ -106,6 +107,28 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// The AWS CLI's read timeout: no byte sent or received for `limit` seconds.
+struct ReadWatch {
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  curl_off_t down = 0, up = 0;
+  double limit = 0;
+  bool fired = false;
+};
+
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* w = static_cast<ReadWatch*>(user);
+  auto now = std::chrono::steady_clock::now();
+  if (dlnow != w->down || ulnow != w->up) {
+    w->down = dlnow, w->up = ulnow, w->last = now;
+    return 0;
+  }
+  if (std::chrono::duration<double>(now - w->last).count() > w->limit) {
+    w->fired = true;
+    return 1;  // aborts the transfer
+  }
+  return 0;
+}
+
 class CurlTransport : public Transport {
  public:
   explicit CurlTransport(TransportOptions options) : m_api(curl_api()), m_options(std::move(options)) {
@@ -142,8 +165,19 @@ class CurlTransport : public Transport {
     a.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     a.easy_setopt(h, CURLOPT_HEADERDATA, &resp);
     apply_options(request);
+    ReadWatch watch;
+    watch.limit = m_options.read_timeout.value_or(60);
+    if (!request.timeout && watch.limit > 0) {
+      a.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      a.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+      a.easy_setopt(h, CURLOPT_XFERINFODATA, &watch);
+    }
     CURLcode rc = a.easy_perform(h);
     a.slist_free_all(headers);
+    if (watch.fired)
+      throw TransportError("read timeout on endpoint URL \"" + request.url + "\": no data for " +
+                               std::to_string(static_cast<long>(watch.limit)) + " s",
+                           true);
     if (rc != CURLE_OK) {
       throw TransportError(std::string("could not connect to the endpoint URL \"") + request.url + "\": " +
                                a.easy_strerror(rc),
@@ -165,12 +199,6 @@ class CurlTransport : public Transport {
     } else {
       double connect = m_options.connect_timeout.value_or(60);
       if (connect > 0) a.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect * 1000));
-      double read = m_options.read_timeout.value_or(60);
-      if (read > 0) {
-        // No byte for `read` seconds ends the transfer, as the AWS CLI's read timeout does.
-        a.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        a.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(read)));
-      }
     }
     if (!m_options.verify_ssl) {
       a.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -79,8 +79,8 @@ bool is_retryable(const AttemptFailure& f) {
 double backoff_seconds(RetryMode mode, int retry, std::mt19937& rng) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   double r = unit(rng);
-  if (mode == RetryMode::legacy) return r * std::pow(2.0, retry - 1);  // _retry.json: base "rand", growth 2
-  return std::min(r * std::pow(2.0, retry), 20.0);
+  (void)mode;  // legacy (_retry.json: base "rand", growth 2) and standard share the formula
+  return std::min(r * std::pow(2.0, retry - 1), 20.0);
 }
 
 bool RetryQuota::acquire(const AttemptFailure& failure) {

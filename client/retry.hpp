@@ -36,7 +36,7 @@ bool is_retryable(const AttemptFailure& failure);
 bool is_throttling(const AttemptFailure& failure);
 
 // Seconds to wait before retry number `retry` (1-based): full jitter
-// (random in [0, 2^retry)) in standard/adaptive modes, capped at 20 s.
+// (random in [0, 2^(retry-1))), capped at 20 s, as botocore computes it.
 double backoff_seconds(RetryMode mode, int retry, std::mt19937& rng);
 
 // Standard mode's token bucket: 500 tokens, a retry costs 5 (10 after a
