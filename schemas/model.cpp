@@ -40,22 +40,49 @@ const Json& shape(const Json& service_model, std::string_view shape_name) {
   return *it;
 }
 
-std::string kebab_case(std::string_view s) {
-  // botocore's xform_name: insert '-' before an upper-case letter that starts a
-  // new word: after a lower-case letter or digit, or before "Xy" following caps.
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool upper = std::isupper(static_cast<unsigned char>(c));
-    if (upper && i > 0) {
-      char prev = s[i - 1];
-      bool prev_lower = std::islower(static_cast<unsigned char>(prev)) || std::isdigit(static_cast<unsigned char>(prev));
-      bool next_lower = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
-      bool prev_upper = std::isupper(static_cast<unsigned char>(prev));
-      if (prev_lower || (prev_upper && next_lower)) out += '-';
-    }
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::string kebab_case(std::string_view name) {
+  // botocore's xform_name(name, '-'), step by step: a name already holding '-'
+  // is kept; a trailing "[A-Z]{2,}s" (ARNs, ACLs) becomes "-arns"; then
+  // "(.)([A-Z][a-z]+)" -> "\\1-\\2" and "([a-z0-9])([A-Z])" -> "\\1-\\2"
+  // (each a left-to-right, non-overlapping substitution), then lower case.
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.find('-') != std::string_view::npos) return std::string(name);
+  std::string s(name);
+  std::size_t n = s.size();
+  if (n >= 3 && s[n - 1] == 's' && upper(s[n - 2]) && upper(s[n - 3])) {
+    std::size_t start = n - 1;
+    while (start > 0 && upper(s[start - 1])) --start;
+    std::string tail = s.substr(start);
+    for (auto& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    s = s.substr(0, start) + "-" + tail;
   }
+  std::string s1;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] != '\n' && i + 2 < s.size() && upper(s[i + 1]) && lower(s[i + 2])) {
+      std::size_t j = i + 2;
+      while (j < s.size() && lower(s[j])) ++j;
+      s1 += s[i];
+      s1 += '-';
+      s1.append(s, i + 1, j - i - 1);
+      i = j;
+    } else {
+      s1 += s[i++];
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < s1.size();) {
+    if ((lower(s1[i]) || digit(s1[i])) && i + 1 < s1.size() && upper(s1[i + 1])) {
+      out += s1[i];
+      out += '-';
+      out += s1[i + 1];
+      i += 2;
+    } else {
+      out += s1[i++];
+    }
+  }
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
