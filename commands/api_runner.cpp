@@ -1,0 +1,76 @@
+// The dispatcher's fallback: every API operation of the models as a command
+// (registered with set_api_resolver at static-initialisation time).
+#include <algorithm>
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "cli/error.hpp"
+#include "cli/output.hpp"
+#include "commands/api.hpp"
+
+namespace ecsctl::api {
+
+Json call_operation(Context& ctx, std::string_view service, std::string_view operation, const Json& input) {
+  return client::call(ctx, service, operation, input);
+}
+
+int run_operation(Context& ctx, std::string_view service, std::string_view command,
+                  const std::vector<std::string>& args) {
+  auto op = find_operation(service, command);
+  if (!op) throw Error(Exit::usage, "unknown operation '" + std::string(command) + "' of " + std::string(service));
+  Request req = parse_request(ctx, *op, args);
+  std::string group = service == "ecs" ? "" : std::string(service);
+  if (req.help) {
+    print_operation_help(ctx, *op, group);
+    return 0;
+  }
+  switch (req.skeleton) {
+    case Skeleton::input:
+      ctx.out << input_skeleton_json(*op);
+      return 0;
+    case Skeleton::yaml_input:
+      ctx.out << input_skeleton_yaml(*op);
+      return 0;
+    case Skeleton::output:
+      print_result(ctx, output_skeleton(*op), op->name);
+      return 0;
+    case Skeleton::none:
+      break;
+  }
+  if (req.print_request) {
+    Json shown = {{"service", op->service}, {"operation", op->name}, {"input", req.input}};
+    if (req.paginated) shown["paginate"] = true;
+    ctx.out << shown.dump(4) << "\n";
+    return 0;
+  }
+  Json result = req.paginated ? client::call_paginated(ctx, op->service, op->name, req.input, req.page)
+                              : client::call(ctx, op->service, op->name, req.input);
+  print_result(ctx, result, op->name);
+  return 0;
+}
+
+namespace {
+
+bool resolver_has(std::string_view group, std::string_view name) {
+  auto service = service_for_group(group);
+  if (!service || group == "logs") return false;
+  auto names = operation_names(*service);
+  return std::binary_search(names.begin(), names.end(), std::string(name));
+}
+
+int resolver_run(Context& ctx, std::string_view group, std::string_view name, std::vector<std::string>& args) {
+  return run_operation(ctx, *service_for_group(group), name, args);
+}
+
+std::vector<std::string> resolver_names(std::string_view group) {
+  auto service = service_for_group(group);
+  if (!service || group == "logs") return {};
+  return operation_names(*service);
+}
+
+struct Registration {
+  Registration() { set_api_resolver({resolver_has, resolver_run, resolver_names}); }
+} k_registration;
+
+}  // namespace
+}  // namespace ecsctl::api

@@ -1,0 +1,106 @@
+// The operation and flag tables, built from the API models on first use.
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "commands/api.hpp"
+#include "schemas/model.hpp"
+
+namespace ecsctl::api {
+namespace {
+
+// kebab-case command -> model operation name, per service, built once.
+const std::map<std::string, std::string, std::less<>>& command_map(const std::string& service) {
+  static std::mutex mu;
+  static std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> cache;
+  std::lock_guard lock(mu);
+  auto it = cache.find(service);
+  if (it != cache.end()) return it->second;
+  std::map<std::string, std::string, std::less<>> table;
+  for (auto& [name, _] : model::service(service).at("operations").items()) table.emplace(model::kebab_case(name), name);
+  return cache.emplace(service, std::move(table)).first->second;
+}
+
+std::string shape_type(const Json& model, const std::string& shape) {
+  return model.at("shapes").at(shape).value("type", std::string("string"));
+}
+
+void add_paging_args(Operation& op, const Json& pag) {
+  std::vector<std::string> tokens;
+  const Json& in = pag.at("input_token");
+  if (in.is_array()) {
+    for (auto& t : in) tokens.push_back(t.get<std::string>());
+  } else {
+    tokens.push_back(in.get<std::string>());
+  }
+  if (pag.contains("limit_key")) tokens.push_back(pag["limit_key"].get<std::string>());
+  for (auto& a : op.args)
+    if (std::find(tokens.begin(), tokens.end(), a.member) != tokens.end()) a.undocumented = true;
+  std::string limit_type = "integer";
+  if (pag.contains("limit_key")) {
+    for (auto& a : op.args)
+      if (a.member == pag["limit_key"].get<std::string>()) limit_type = a.type;
+  }
+  op.args.push_back({"--starting-token", "", "", "string"});
+  if (pag.contains("limit_key")) op.args.push_back({"--page-size", "", "", limit_type});
+  op.args.push_back({"--max-items", "", "", limit_type});
+}
+
+}  // namespace
+
+std::optional<std::string> service_for_group(std::string_view group) {
+  if (group.empty()) return std::string("ecs");
+  if (group == "elbv2" || group == "events" || group == "scheduler" || group == "logs") return std::string(group);
+  return std::nullopt;
+}
+
+std::vector<std::string> operation_names(std::string_view service) {
+  std::vector<std::string> names;
+  for (auto& [k, _] : command_map(std::string(service))) names.push_back(k);
+  return names;
+}
+
+std::optional<Operation> find_operation(std::string_view service, std::string_view command) {
+  const auto& table = command_map(std::string(service));
+  auto it = table.find(command);
+  if (it == table.end()) return std::nullopt;
+  const Json& model = model::service(service);
+  const Json& o = model.at("operations").at(it->second);
+  Operation op;
+  op.service = std::string(service);
+  op.name = it->second;
+  op.command = it->first;
+  op.model = &model;
+  if (o.contains("input")) op.input_shape = o["input"]["shape"].get<std::string>();
+  if (o.contains("output")) op.output_shape = o["output"]["shape"].get<std::string>();
+  if (!op.input_shape.empty()) {
+    const Json& in = model.at("shapes").at(op.input_shape);
+    const Json required = in.value("required", Json::array());
+    for (auto& [member, ref] : in.value("members", Json::object()).items()) {
+      ArgSpec a;
+      a.member = member;
+      a.shape = ref.at("shape").get<std::string>();
+      a.type = shape_type(model, a.shape);
+      a.cli_name = "--" + model::kebab_case(member);
+      a.required = std::find(required.begin(), required.end(), member) != required.end();
+      op.args.push_back(a);
+      if (a.type == "boolean") {
+        // The AWS CLI renames ECS's --no-enable-execute-command (argrename.py).
+        std::string neg = "--no-" + a.cli_name.substr(2);
+        if (service == "ecs" && neg == "--no-enable-execute-command") neg = "--disable-execute-command";
+        ArgSpec n = a;
+        n.cli_name = neg;
+        n.negative = true;
+        op.args.push_back(n);
+      }
+    }
+  }
+  auto pags = model.find("paginators");
+  if (pags != model.end() && pags->contains(op.name)) {
+    op.paginator = &(*pags)[op.name];
+    add_paging_args(op, *op.paginator);
+  }
+  return op;
+}
+
+}  // namespace ecsctl::api
