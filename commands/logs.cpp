@@ -1,0 +1,85 @@
+// `ecsctl logs SERVICE|--task ID`: a service's or task's container logs from
+// CloudWatch Logs, found through the awslogs log configuration.
+#include <algorithm>
+#include <chrono>
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "cli/error.hpp"
+#include "commands/workflow.hpp"
+#include "commands/workflow_deploy.hpp"
+#include "commands/workflow_logs.hpp"
+
+namespace ecsctl::workflow {
+namespace {
+
+const char* const k_help =
+    "Usage: ecsctl logs SERVICE|--task ID [--cluster C] [--container NAME] [--since 10m]\n"
+    "                   [--filter PATTERN] [--follow] [--poll-interval D]\n\n"
+    "Prints the CloudWatch Logs events of a service's tasks (or one task) as\n"
+    "`TIME STREAM MESSAGE` lines. The log group and stream prefix come from the container's\n"
+    "awslogs logConfiguration (the first container that has one, or --container).\n"
+    "--follow keeps polling for new events until Ctrl-C (exit 130).\n";
+
+Json describe_td(Runtime& rt, const std::string& td) {
+  return rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", td}})["taskDefinition"];
+}
+
+LogConfig config_or_throw(const Json& def, const std::string& container) {
+  auto cfg = log_config(def, container);
+  if (cfg) return *cfg;
+  throw Error(Exit::usage,
+              (container.empty() ? std::string("no container of ") : "container " + container + " of ") +
+                  taskdef_short(def.value("taskDefinitionArn", def.value("family", ""))) +
+                  (container.empty() ? " has" : " has no") + " awslogs log configuration with an awslogs-group",
+              {}, "ecsctl logs reads CloudWatch Logs written by the awslogs log driver");
+}
+
+int run_logs(Context& ctx, std::vector<std::string>& args) {
+  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
+  std::string cluster = take_value(args, "--cluster").value_or("");
+  auto task = take_value(args, "--task");
+  std::string container = take_value(args, "--container").value_or("");
+  double since = parse_duration(take_value(args, "--since").value_or("10m"), "--since");
+  std::string pattern = take_value(args, "--filter").value_or("");
+  bool follow = take_flag(args, "--follow");
+  double poll = poll_interval(ctx, take_value(args, "--poll-interval"));
+  auto service = take_positional(args);
+  reject_leftovers(args, "logs");
+  if (!task && !service) throw_usage("logs needs a SERVICE or --task ID", "ecsctl logs api --cluster web --since 1h");
+  if (task && service) throw_usage("give a SERVICE or --task ID, not both");
+  install_interrupt_handler();
+  Runtime& rt = runtime(ctx);
+
+  LogConfig cfg;
+  Json filter = Json::object();
+  if (task) {
+    Json in = {{"tasks", {*task}}};
+    if (!cluster.empty()) in["cluster"] = cluster;
+    Json out = rt.call("ecs", "DescribeTasks", in);
+    if (!out.contains("tasks") || out["tasks"].empty())
+      throw Error(Exit::usage, "task " + *task + " not found" + (cluster.empty() ? "" : " in cluster " + cluster));
+    const Json& t = out["tasks"][0];
+    cfg = config_or_throw(describe_td(rt, t.value("taskDefinitionArn", "")), container);
+    filter["logStreamNames"] = {cfg.stream_of(t.value("taskArn", *task))};
+  } else {
+    Json svc = describe_service(rt, cluster, *service);
+    cfg = config_or_throw(describe_td(rt, svc.value("taskDefinition", "")), container);
+    if (!cfg.prefix.empty()) filter["logStreamNamePrefix"] = cfg.prefix + "/" + cfg.container + "/";
+  }
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  LogFollower follower(rt, ctx.out, cfg, filter, static_cast<long long>(now_ms - since * 1000), pattern);
+  follower.poll();
+  if (!follow) return 0;
+  Poller poller(rt, poll, std::max(poll, 5.0));
+  for (;;) {
+    bool got = follower.poll();
+    poller.wait(got);
+  }
+}
+
+const CommandRegistrar k_logs{{"", "logs", "print or follow a service's or task's CloudWatch Logs", run_logs}};
+
+}  // namespace
+}  // namespace ecsctl::workflow

@@ -1,0 +1,256 @@
+#include "commands/workflow_deploy.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+#include "cli/error.hpp"
+
+namespace ecsctl::workflow {
+
+static long num(const Json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return 0;
+  return j[key].get<long>();
+}
+
+static std::string str(const Json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+static bool same_td(const std::string& a, const std::string& b) {
+  return !a.empty() && !b.empty() && taskdef_short(a) == taskdef_short(b);
+}
+
+static bool circuit_breaker_on(const Json& service) {
+  const Json* dc = service.contains("deploymentConfiguration") ? &service["deploymentConfiguration"] : nullptr;
+  if (!dc || !dc->is_object() || !dc->contains("deploymentCircuitBreaker")) return false;
+  return (*dc)["deploymentCircuitBreaker"].value("enable", false);
+}
+
+// The reason of a rollback: the target deployment's rolloutStateReason, else
+// the newest event that mentions the circuit breaker or a rollback.
+static std::string rollback_reason(const Json& service, const std::string& target_td, const Json& primary) {
+  if (service.contains("deployments"))
+    for (const auto& d : service["deployments"])
+      if (same_td(str(d, "taskDefinition"), target_td) && !str(d, "rolloutStateReason").empty())
+        return str(d, "rolloutStateReason");
+  if (service.contains("events"))
+    for (const auto& e : service["events"]) {
+      std::string m = str(e, "message");
+      if (m.find("circuit breaker") != std::string::npos || m.find("rolling back") != std::string::npos ||
+          m.find("rolled back") != std::string::npos)
+        return m;
+    }
+  std::string r = str(primary, "rolloutStateReason");
+  return r.empty() ? "the service went back to " + taskdef_short(str(primary, "taskDefinition")) : r;
+}
+
+DeployStatus evaluate_deployment(const Json& service, const std::string& target_td, bool steady_only) {
+  DeployStatus st;
+  const Json* primary = nullptr;
+  std::size_t count = 0;
+  if (service.contains("deployments") && service["deployments"].is_array()) {
+    count = service["deployments"].size();
+    for (const auto& d : service["deployments"])
+      if (str(d, "status") == "PRIMARY") primary = &d;
+  }
+  if (!primary) {
+    st.summary = "waiting for the deployment to appear";
+    return st;
+  }
+  const Json& p = *primary;
+  st.running = num(p, "runningCount");
+  st.desired = num(p, "desiredCount");
+  st.pending = num(p, "pendingCount");
+  st.failed_tasks = num(p, "failedTasks");
+  std::string rollout = str(p, "rolloutState");
+  st.summary = taskdef_short(str(p, "taskDefinition")) + " " + (rollout.empty() ? "PRIMARY" : rollout) +
+               " running " + std::to_string(st.running) + "/" + std::to_string(st.desired) + " pending " +
+               std::to_string(st.pending);
+  if (st.failed_tasks) st.summary += " failed " + std::to_string(st.failed_tasks);
+  if (count > 1) st.summary += ", " + std::to_string(count) + " deployments";
+
+  if (!same_td(str(p, "taskDefinition"), target_td)) {
+    st.phase = DeployPhase::rolled_back;
+    st.reason = rollback_reason(service, target_td, p);
+    return st;
+  }
+  if (rollout == "FAILED") {
+    st.phase = DeployPhase::failed;
+    st.reason = str(p, "rolloutStateReason");
+    if (st.reason.empty()) st.reason = "the deployment's rolloutState is FAILED";
+    return st;
+  }
+  if ((rollout == "COMPLETED" && !steady_only) ||
+      (count == 1 && st.running == st.desired && st.pending == 0 &&
+       num(service, "runningCount") == num(service, "desiredCount"))) {
+    st.phase = DeployPhase::completed;
+    return st;
+  }
+  if (!circuit_breaker_on(service) && st.running == 0 && st.failed_tasks >= std::max(1L, st.desired)) {
+    st.phase = DeployPhase::failed;
+    st.reason = std::to_string(st.failed_tasks) + " task(s) failed to start and none is running";
+  }
+  return st;
+}
+
+Json describe_service(Runtime& rt, const std::string& cluster, const std::string& service) {
+  Json in = {{"services", Json::array({service})}};
+  if (!cluster.empty()) in["cluster"] = cluster;
+  Json out = rt.call("ecs", "DescribeServices", in);
+  if (out.contains("services") && out["services"].is_array() && !out["services"].empty()) {
+    const Json& s = out["services"][0];
+    if (str(s, "status") != "INACTIVE") return s;
+  }
+  std::string reason;
+  if (out.contains("failures") && out["failures"].is_array() && !out["failures"].empty())
+    reason = str(out["failures"][0], "reason");
+  throw Error(Exit::usage,
+              "service '" + service + "' not found in cluster '" + (cluster.empty() ? "default" : cluster) + "'" +
+                  (reason.empty() ? "" : " (" + reason + ")"),
+              {}, "check the name with `ecsctl list-services --cluster " + (cluster.empty() ? "default" : cluster) + "`");
+}
+
+void emit_event(Context& ctx, const std::string& type, Json fields) {
+  Json line = {{"event", type}};
+  for (auto& [k, v] : fields.items()) line[k] = v;
+  ctx.out << line.dump() << "\n" << std::flush;
+}
+
+WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cluster, const std::string& service,
+                                const std::string& target_td, const WaitOptions& opts, bool ndjson) {
+  Progress progress(ctx);
+  Poller poller(rt, opts.poll);
+  const double start = rt.now();
+  double last_progress = start;
+  long last_running = -1;
+  std::string last_summary;
+  std::set<std::string> seen;
+  bool first = true;
+  WaitOutcome out;
+  for (;;) {
+    check_interrupted();
+    bool changed = false;
+    try {
+      out.service = describe_service(rt, cluster, service);
+      std::vector<const Json*> fresh;
+      if (out.service.contains("events") && out.service["events"].is_array())
+        for (const auto& e : out.service["events"])
+          if (seen.insert(str(e, "id") + str(e, "message")).second && !first) fresh.push_back(&e);
+      for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) {
+        if (ndjson) emit_event(ctx, "service-event", {{"message", str(**it, "message")}});
+        else progress.note(str(**it, "message"));
+        changed = true;
+      }
+      first = false;
+      out.status = evaluate_deployment(out.service, target_td, opts.steady_only);
+      if (out.status.summary != last_summary) {
+        last_summary = out.status.summary;
+        if (ndjson)
+          emit_event(ctx, "status", {{"service", service}, {"summary", out.status.summary},
+                                     {"running", out.status.running}, {"desired", out.status.desired},
+                                     {"pending", out.status.pending}});
+        else progress.status(out.status.summary);
+        changed = true;
+      }
+      if (out.status.running != last_running) last_running = out.status.running, last_progress = rt.now();
+      if (out.status.phase != DeployPhase::in_progress) return out;
+    } catch (const ServiceError& e) {
+      if (!is_throttling(e)) throw;
+      if (ndjson) emit_event(ctx, "throttled", {{"code", e.error_code()}});
+      else progress.note("throttled (" + e.error_code() + "); backing off");
+    }
+    double now = rt.now();
+    if (opts.timeout > 0 && now - start >= opts.timeout) return out.timed_out = true, out;
+    if (opts.stall_timeout > 0 && now - last_progress >= opts.stall_timeout) return out.stalled = true, out;
+    double cap = -1;
+    if (opts.timeout > 0) cap = opts.timeout - (now - start);
+    if (opts.stall_timeout > 0) {
+      double s = opts.stall_timeout - (now - last_progress);
+      cap = cap < 0 ? s : std::min(cap, s);
+    }
+    poller.wait(changed, cap);
+  }
+}
+
+}  // namespace ecsctl::workflow
+
+namespace ecsctl::workflow {
+
+std::vector<std::string> stopped_task_reasons(Runtime& rt, const std::string& cluster, const std::string& service) {
+  std::vector<std::string> out;
+  try {
+    Json in = {{"serviceName", service}, {"desiredStatus", "STOPPED"}, {"maxResults", 10}};
+    if (!cluster.empty()) in["cluster"] = cluster;
+    Json arns = rt.call("ecs", "ListTasks", in)["taskArns"];
+    if (!arns.is_array() || arns.empty()) return out;
+    Json din = {{"tasks", arns}};
+    if (!cluster.empty()) din["cluster"] = cluster;
+    Json tasks = rt.call("ecs", "DescribeTasks", din)["tasks"];
+    for (const auto& t : tasks) {
+      std::string r = str(t, "stoppedReason");
+      if (t.contains("containers"))
+        for (const auto& c : t["containers"])
+          if (!str(c, "reason").empty()) r += (r.empty() ? "" : ": ") + str(c, "reason");
+      if (!r.empty() && std::find(out.begin(), out.end(), r) == out.end() && out.size() < 5) out.push_back(r);
+    }
+  } catch (const ServiceError&) {
+  }
+  return out;
+}
+
+static std::string with_reasons(std::string msg, const std::vector<std::string>& reasons) {
+  for (const auto& r : reasons) msg += "\n  stopped task: " + r;
+  return msg;
+}
+
+static void roll_back(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal& journal) {
+  Json in = {{"service", plan.service}, {"taskDefinition", plan.previous_td}};
+  if (!plan.cluster.empty()) in["cluster"] = plan.cluster;
+  rt.call("ecs", "UpdateService", in);
+  journal.done("rolled the service back to " + taskdef_short(plan.previous_td));
+  if (!ctx.opts.quiet) ctx.err << "rolling back to " << taskdef_short(plan.previous_td) << "\n";
+  WaitOutcome back = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.previous_td, plan.wait, plan.ndjson);
+  if (back.status.phase == DeployPhase::completed) journal.done("the rollback completed");
+  else journal.done("the rollback did not complete (" + back.status.summary + ")");
+}
+
+Json await_deployment(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal& journal) {
+  const std::string target = taskdef_short(plan.target_td);
+  WaitOutcome o;
+  try {
+    o = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.target_td, plan.wait, plan.ndjson);
+  } catch (const Error& e) {
+    if (e.code() != Exit::interrupted) throw;
+    throw Error(Exit::interrupted, "interrupted while waiting for the deployment of " + target + " to " + plan.service,
+                plan.service, journal.summary({"waiting for the deployment to finish (ECS carries on with it)"}));
+  }
+  if (o.status.phase == DeployPhase::completed) {
+    journal.done("deployment of " + target + " completed");
+    return o.service;
+  }
+  if (o.status.phase == DeployPhase::rolled_back) {
+    std::string msg = "the deployment of " + target + " was rolled back (circuit breaker): " + o.status.reason +
+                      "; the service runs " + taskdef_short(o.service.value("taskDefinition", ""));
+    throw Error(Exit::deployment_failed, with_reasons(msg, stopped_task_reasons(rt, plan.cluster, plan.service)),
+                plan.service, journal.summary({"the new revision is not running"}));
+  }
+  std::string what;
+  if (o.status.phase == DeployPhase::failed) what = "the deployment of " + target + " failed: " + o.status.reason;
+  else if (o.stalled)
+    what = "the deployment of " + target + " stalled: no change in the running count for " +
+           std::to_string(static_cast<long>(plan.wait.stall_timeout)) + "s (" + o.status.summary + ")";
+  else
+    what = "timed out after " + std::to_string(static_cast<long>(plan.wait.timeout)) +
+           "s waiting for the deployment of " + target + " (" + o.status.summary + ")";
+  what = with_reasons(what, stopped_task_reasons(rt, plan.cluster, plan.service));
+  if (plan.rollback_on_failure && !plan.previous_td.empty() && taskdef_short(plan.previous_td) != target) {
+    roll_back(ctx, rt, plan, journal);
+    throw Error(Exit::deployment_failed, what, plan.service, journal.summary({"the new revision is not running"}));
+  }
+  Exit code = o.status.phase == DeployPhase::failed ? Exit::deployment_failed : Exit::wait_timed_out;
+  throw Error(code, what, plan.service,
+              journal.summary({"waiting for the deployment to finish (ECS carries on with it)"}));
+}
+
+}  // namespace ecsctl::workflow

@@ -1,0 +1,165 @@
+#include "commands/workflow_schedule.hpp"
+
+#include "cli/error.hpp"
+#include "schemas/schedule_expression.hpp"
+
+namespace ecsctl::workflow {
+
+namespace {
+
+const char* const k_target_id = "ecsctl-ecs-task";
+
+bool not_found(const ServiceError& e) { return e.error_code() == "ResourceNotFoundException"; }
+
+bool is_ecs_target(const Json& target) {
+  std::string arn = target.value("Arn", "");
+  return arn.find(":ecs:") != std::string::npos || target.contains("EcsParameters");
+}
+
+}  // namespace
+
+std::optional<ScheduledTask> ScheduleStore::get(const std::string& name) {
+  ScheduledTask t;
+  t.name = name;
+  t.group = group;
+  try {
+    if (!use_rules) {
+      Json in = {{"Name", name}};
+      if (!group.empty()) in["GroupName"] = group;
+      Json s = rt.call("scheduler", "GetSchedule", in);
+      t.expression = s.value("ScheduleExpression", "");
+      t.timezone = s.value("ScheduleExpressionTimezone", "");
+      t.state = s.value("State", "ENABLED");
+      t.group = s.value("GroupName", group);
+      t.target = s.value("Target", Json::object());
+      return t;
+    }
+    Json r = rt.call("events", "DescribeRule", {{"Name", name}});
+    t.expression = r.value("ScheduleExpression", "");
+    t.state = r.value("State", "ENABLED");
+    Json targets = rt.call("events", "ListTargetsByRule", {{"Rule", name}}).value("Targets", Json::array());
+    for (const auto& tg : targets)
+      if (is_ecs_target(tg)) t.target = tg;
+    return t;
+  } catch (const ServiceError& e) {
+    if (not_found(e)) return std::nullopt;
+    throw;
+  }
+}
+
+void ScheduleStore::put(const ScheduledTask& t, bool exists) {
+  if (!use_rules) {
+    Json in = {{"Name", t.name},
+               {"ScheduleExpression", t.expression},
+               {"FlexibleTimeWindow", {{"Mode", "OFF"}}},
+               {"State", t.state},
+               {"Target", t.target}};
+    if (!t.group.empty()) in["GroupName"] = t.group;
+    if (!t.timezone.empty()) in["ScheduleExpressionTimezone"] = t.timezone;
+    in["Target"].erase("Id");
+    rt.call("scheduler", exists ? "UpdateSchedule" : "CreateSchedule", in);
+    return;
+  }
+  rt.call("events", "PutRule", {{"Name", t.name}, {"ScheduleExpression", t.expression}, {"State", t.state}});
+  Json target = t.target;
+  if (!target.contains("Id")) target["Id"] = k_target_id;
+  rt.call("events", "PutTargets", {{"Rule", t.name}, {"Targets", {target}}});
+}
+
+void ScheduleStore::remove(const std::string& name) {
+  if (!use_rules) {
+    Json in = {{"Name", name}};
+    if (!group.empty()) in["GroupName"] = group;
+    rt.call("scheduler", "DeleteSchedule", in);
+    return;
+  }
+  Json ids = Json::array();
+  for (const auto& tg : rt.call("events", "ListTargetsByRule", {{"Rule", name}}).value("Targets", Json::array()))
+    ids.push_back(tg.value("Id", ""));
+  if (!ids.empty()) rt.call("events", "RemoveTargets", {{"Rule", name}, {"Ids", ids}});
+  rt.call("events", "DeleteRule", {{"Name", name}});
+}
+
+std::vector<ScheduledTask> ScheduleStore::list() {
+  std::vector<ScheduledTask> out;
+  Json in = Json::object();
+  if (!use_rules && !group.empty()) in["GroupName"] = group;
+  for (int page = 0; page < 50; ++page) {
+    Json res = rt.call(use_rules ? "events" : "scheduler", use_rules ? "ListRules" : "ListSchedules", in);
+    for (const auto& item : res.value(use_rules ? "Rules" : "Schedules", Json::array())) {
+      if (use_rules && !item.contains("ScheduleExpression")) continue;
+      if (!use_rules && !is_ecs_target(item.value("Target", Json::object()))) continue;
+      auto t = get(item.value("Name", ""));
+      if (t && is_ecs_target(t->target)) out.push_back(*t);
+    }
+    std::string next = res.value("NextToken", "");
+    if (next.empty()) break;
+    in["NextToken"] = next;
+  }
+  return out;
+}
+
+void check_schedule(const std::string& expression, const std::string& timezone, bool use_rules) {
+  try {
+    schedule::parse(expression, use_rules ? schedule::Flavor::events : schedule::Flavor::scheduler);
+  } catch (const schedule::ExpressionError& e) {
+    std::size_t col = e.position() > 0 ? e.position() - 1 : 0;
+    throw Error(Exit::usage, std::string("invalid schedule expression: ") + e.what(),
+                "--schedule column " + std::to_string(e.position()),
+                expression + "\n        " + std::string(col, ' ') + "^");
+  }
+  if (!timezone.empty()) {
+    if (use_rules) throw_usage("--timezone needs EventBridge Scheduler", "EventBridge rules run in UTC; drop --use-rules or --timezone");
+    if (!schedule::valid_timezone(timezone)) throw_usage("unknown time zone '" + timezone + "'", "use an IANA name such as Europe/Berlin");
+  }
+}
+
+std::vector<std::string> next_fire_times(const std::string& expression, const std::string& timezone, bool use_rules,
+                                         long long now, std::size_t count) {
+  auto e = schedule::parse(expression, use_rules ? schedule::Flavor::events : schedule::Flavor::scheduler);
+  schedule::FireOptions fo;
+  fo.timezone = timezone;
+  fo.anchor = now;
+  std::vector<std::string> out;
+  for (auto t : schedule::next_times(e, now, count, fo)) out.push_back(schedule::format_utc(t));
+  return out;
+}
+
+Json run_task_input(const ScheduledTask& t) {
+  const Json p = t.target.value("EcsParameters", Json::object());
+  Json in = {{"cluster", t.target.value("Arn", "")}, {"taskDefinition", p.value("TaskDefinitionArn", "")},
+             {"count", p.value("TaskCount", 1)}, {"startedBy", "ecsctl-schedule"}};
+  if (p.contains("LaunchType")) in["launchType"] = p["LaunchType"];
+  if (p.contains("PlatformVersion")) in["platformVersion"] = p["PlatformVersion"];
+  if (p.contains("Group")) in["group"] = p["Group"];
+  if (p.contains("NetworkConfiguration")) {
+    const Json v = p["NetworkConfiguration"].value("awsvpcConfiguration", Json::object());
+    Json vpc = Json::object();
+    if (v.contains("Subnets")) vpc["subnets"] = v["Subnets"];
+    if (v.contains("SecurityGroups")) vpc["securityGroups"] = v["SecurityGroups"];
+    if (v.contains("AssignPublicIp")) vpc["assignPublicIp"] = v["AssignPublicIp"];
+    in["networkConfiguration"] = {{"awsvpcConfiguration", vpc}};
+  }
+  if (p.contains("CapacityProviderStrategy")) {
+    Json cps = Json::array();
+    for (const auto& c : p["CapacityProviderStrategy"]) {
+      Json item = {{"capacityProvider", c.value("capacityProvider", "")}};
+      if (c.contains("weight")) item["weight"] = c["weight"];
+      if (c.contains("base")) item["base"] = c["base"];
+      cps.push_back(item);
+    }
+    in["capacityProviderStrategy"] = cps;
+    in.erase("launchType");
+  }
+  return in;
+}
+
+Json to_json(const ScheduledTask& t) {
+  Json j = {{"Name", t.name}, {"ScheduleExpression", t.expression}, {"State", t.state}};
+  if (!t.timezone.empty()) j["ScheduleExpressionTimezone"] = t.timezone;
+  if (!t.group.empty()) j["GroupName"] = t.group;
+  j["Target"] = t.target;
+  return j;
+}
+
+}  // namespace ecsctl::workflow

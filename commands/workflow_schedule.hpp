@@ -1,0 +1,53 @@
+// Scheduled ECS tasks on EventBridge Scheduler (the default) or classic
+// EventBridge rules (--use-rules), behind one small interface, plus the
+// offline checks of expressions and time zones.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/json.hpp"
+#include "commands/workflow.hpp"
+
+namespace ecsctl::workflow {
+
+// One scheduled task as both back ends store it: the Scheduler's Target shape
+// ({Arn, RoleArn, EcsParameters}) is also what an EventBridge rule target holds.
+struct ScheduledTask {
+  std::string name;
+  std::string group;       // Scheduler schedule group ("" = default)
+  std::string expression;  // rate(...), cron(...), at(...)
+  std::string timezone;    // Scheduler only
+  std::string state = "ENABLED";
+  Json target = Json::object();
+};
+
+// Where schedules live.
+struct ScheduleStore {
+  Runtime& rt;
+  bool use_rules = false;
+  std::string group;  // Scheduler group
+
+  std::optional<ScheduledTask> get(const std::string& name);
+  // Creates (or, with `exists`, updates) the schedule.
+  void put(const ScheduledTask& t, bool exists);
+  void remove(const std::string& name);
+  // The schedules whose target is an ECS cluster.
+  std::vector<ScheduledTask> list();
+};
+
+// Validates `expression` for the back end (and `timezone`); throws a usage
+// Error that points at the bad character.
+void check_schedule(const std::string& expression, const std::string& timezone, bool use_rules);
+
+// The next `count` fire times as ISO 8601 UTC strings, from `now` (Unix seconds).
+std::vector<std::string> next_fire_times(const std::string& expression, const std::string& timezone, bool use_rules,
+                                         long long now, std::size_t count = 5);
+
+// The RunTask input that runs a scheduled task's target once now.
+Json run_task_input(const ScheduledTask& t);
+
+// The JSON shown for a scheduled task (list, describe).
+Json to_json(const ScheduledTask& t);
+
+}  // namespace ecsctl::workflow
