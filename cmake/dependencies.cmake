@@ -55,5 +55,9 @@ target_link_libraries(ecsctl_crypto_shared INTERFACE ${CRYPTO_SHARED})
 add_library(ecsctl_server_deps INTERFACE)
 target_link_libraries(ecsctl_server_deps INTERFACE ${HTTPLIB_LIB} ${SQLITE_STATIC} ${CMAKE_DL_LIBS})
 target_include_directories(ecsctl_server_deps INTERFACE ${HTTPLIB_INCLUDE} ${SQLITE_INCLUDE})
+# Debian builds libcpp-httplib with these; its header must see the same ones or
+# the classes' layout differs from the library's (stack corruption).
+target_compile_definitions(ecsctl_server_deps INTERFACE
+  CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT CPPHTTPLIB_BROTLI_SUPPORT)
 
 find_package(doctest CONFIG QUIET)

@@ -33,7 +33,9 @@ int usage(const char* why) {
 Json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Json();
-  return Json::parse(in, nullptr, false);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Json j = Json::parse(text, nullptr, false);
+  return j.is_discarded() ? Json() : j;
 }
 
 // Sends a control request to the server running on `state_dir`.
@@ -47,7 +49,10 @@ int control(const std::string& state_dir, const std::string& action, const std::
   httplib::Client cli("127.0.0.1", server.value("port", 0));
   cli.set_connection_timeout(5);
   cli.set_read_timeout(60);
-  httplib::Headers h{{"X-Ecsctl-Control", creds.value("controlToken", "")}};
+  std::string token;
+  if (creds.contains("controlToken") && creds["controlToken"].is_string()) token = creds["controlToken"].get<std::string>();
+  httplib::Headers h;
+  h.emplace("X-Ecsctl-Control", token);
   auto res = cli.Post(("/_ecsctl/local/" + action).c_str(), h, body, "application/json");
   if (!res) {
     std::fprintf(stderr, "ecsctl-local: the server on 127.0.0.1:%d does not answer\n", server.value("port", 0));
