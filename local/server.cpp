@@ -20,6 +20,7 @@
 
 #include "client/sigv4.hpp"
 #include "local/ecs_internal.hpp"
+#include "local/events_services.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
 
@@ -203,6 +204,7 @@ int run_server(const ServerOptions& opt) {
   Router router;
   router.set_transaction([&] { store.commit(); }, [&] { store.rollback(); });
   ecs.register_operations(router);
+  ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
 
   httplib::Server svr;
   svr.new_task_queue = [] { return new httplib::ThreadPool(8); };
@@ -314,6 +316,7 @@ int run_server(const ServerOptions& opt) {
       std::lock_guard lock(router.state_mutex());
       try {
         ecs.tick();
+        extra.tick();
         store.commit();
       } catch (const std::exception& e) {
         store.rollback();

@@ -1,0 +1,70 @@
+// Elastic Load Balancing v2 of the local control plane over the Query protocol:
+// load balancers, listeners (forward actions), target groups, targets and
+// their health, and tags. Resources are stored in the model's output shapes.
+#pragma once
+#include <functional>
+#include <random>
+#include <string>
+
+#include "cli/json.hpp"
+#include "local/router.hpp"
+#include "local/store.hpp"
+
+namespace ecsctl::local {
+
+// How long target health and load balancer provisioning take: `fast` divides
+// AWS's durations by k_elb_fast_factor; `real` keeps them.
+inline constexpr double k_elb_fast_factor = 300.0;
+
+class Elbv2 {
+ public:
+  // `clock` returns the current time in seconds (injectable for tests).
+  Elbv2(Store& store, std::string region, std::string account, bool fast,
+        std::function<double()> clock = nullptr);
+  // Registers the ELBv2 Query actions (Version=2015-12-01) on `router`.
+  void register_operations(Router& router);
+  // Runs one operation on decoded input (the model's input shape) and returns
+  // its output; throws ApiError with ELBv2's codes. Does not commit.
+  Json call(const std::string& operation, const Json& input);
+
+  // The stored target group with this ARN, or nullptr.
+  const Json* target_group(const std::string& arn);
+  // Registration from ECS: adds (or re-registers) a target / starts draining it.
+  void register_target(const std::string& target_group_arn, const std::string& id, long port);
+  void deregister_target(const std::string& target_group_arn, const std::string& id, long port);
+  // Drops targets whose draining has finished; returns whether anything changed.
+  bool tick();
+
+ private:
+  Json create_load_balancer(const Json& in);
+  Json describe_load_balancers(const Json& in);
+  Json delete_load_balancer(const Json& in);
+  Json create_target_group(const Json& in);
+  Json describe_target_groups(const Json& in);
+  Json modify_target_group(const Json& in);
+  Json delete_target_group(const Json& in);
+  Json create_listener(const Json& in);
+  Json describe_listeners(const Json& in);
+  Json delete_listener(const Json& in);
+  Json register_targets(const Json& in);
+  Json deregister_targets(const Json& in);
+  Json describe_target_health(const Json& in);
+  Json add_tags(const Json& in);
+  Json remove_tags(const Json& in);
+  Json describe_tags(const Json& in);
+  Json describe_target_group_attributes(const Json& in);
+
+  std::string arn(const std::string& resource) const;
+  double scaled(double seconds) const { return m_fast ? seconds / k_elb_fast_factor : seconds; }
+  Json load_balancer_view(const Json& stored) const;
+  Json health_of(const Json& tg, const Json& target) const;
+  void require_resource(const std::string& arn);
+
+  Store& m_store;
+  std::string m_region, m_account;
+  bool m_fast;
+  std::function<double()> m_clock;
+  std::mt19937_64 m_rng;
+};
+
+}  // namespace ecsctl::local

@@ -1,0 +1,107 @@
+// Target registration of service tasks, and ECS's checks of a service's target groups.
+#include "local/elbv2_ecs.hpp"
+
+namespace ecsctl::local {
+
+namespace {
+
+// Registrations made for each task, so that a stop deregisters exactly those.
+constexpr const char* k_task_targets = "elbv2_task_targets";
+
+std::string eni_ip(const Json& task) {
+  for (const auto& a : task.value("attachments", Json::array()))
+    for (const auto& d : a.value("details", Json::array()))
+      if (d.value("name", "") == "privateIPv4Address") return d.value("value", "");
+  return {};
+}
+
+long host_port(const Json& task, const std::string& container, long container_port) {
+  for (const auto& c : task.value("containers", Json::array())) {
+    if (c.value("name", "") != container) continue;
+    for (const auto& b : c.value("networkBindings", Json::array()))
+      if (b.value("containerPort", -1L) == container_port) return b.value("hostPort", 0L);
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::tuple<std::string, std::string, long>> task_targets(Store& store, Elbv2& elbv2, const Json& task) {
+  std::vector<std::tuple<std::string, std::string, long>> out;
+  const Json& internal = task.value("_", Json::object());
+  if (!internal.contains("service") || !internal["service"].is_string()) return out;
+  const Json* svc = store.get("services", internal["service"].get<std::string>());
+  if (!svc) return out;
+  for (const auto& lb : svc->value("loadBalancers", Json::array())) {
+    std::string tg_arn = lb.value("targetGroupArn", "");
+    const Json* tg = elbv2.target_group(tg_arn);
+    if (!tg) continue;
+    std::string container = lb.value("containerName", "");
+    long port = lb.value("containerPort", 0L);
+    if ((*tg).value("TargetType", "instance") == "ip") {
+      std::string ip = eni_ip(task);
+      if (!ip.empty()) out.emplace_back(tg_arn, ip, port);
+      continue;
+    }
+    const Json* ci = task.contains("containerInstanceArn")
+                         ? store.get("instances", task["containerInstanceArn"].get<std::string>())
+                         : nullptr;
+    long host = host_port(task, container, port);
+    if (ci && host > 0) out.emplace_back(tg_arn, ci->value("ec2InstanceId", ""), host);
+  }
+  return out;
+}
+
+void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
+  ecs.hooks().on_running.push_back([&store, &elbv2](const Json& task) {
+    auto targets = task_targets(store, elbv2, task);
+    if (targets.empty()) return;
+    Json saved = Json::array();
+    for (const auto& [tg, id, port] : targets) {
+      elbv2.register_target(tg, id, port);
+      saved.push_back({tg, id, port});
+    }
+    store.put(k_task_targets, task.value("taskArn", ""), saved);
+  });
+  ecs.hooks().on_stopped.push_back([&store, &elbv2](const Json& task) {
+    std::string arn = task.value("taskArn", "");
+    const Json* saved = store.get(k_task_targets, arn);
+    if (!saved) return;
+    for (const auto& t : *saved) elbv2.deregister_target(t[0], t[1], t[2]);
+    store.erase(k_task_targets, arn);
+  });
+}
+
+void check_service_load_balancers(Elbv2& elbv2, const Json& in, const Json& td) {
+  std::string mode = td.value("networkMode", "bridge");
+  for (const auto& lb : in.value("loadBalancers", Json::array())) {
+    if (!lb.contains("targetGroupArn")) continue;  // Classic Load Balancers: not simulated
+    std::string arn = lb.value("targetGroupArn", "");
+    const Json* tg = elbv2.target_group(arn);
+    if (!tg) throw ApiError("InvalidParameterException", "The target group with targetGroupArn " + arn + " does not exist.");
+    if ((*tg)["LoadBalancerArns"].empty())
+      throw ApiError("InvalidParameterException",
+                     "The target group with targetGroupArn " + arn + " does not have an associated load balancer.");
+    std::string type = (*tg).value("TargetType", "instance");
+    if ((mode == "awsvpc") != (type == "ip"))
+      throw ApiError("InvalidParameterException", "The provided target group " + arn + " has target type " + type +
+                                                      ", which is incompatible with the " + mode +
+                                                      " network mode specified in the task definition.");
+    std::string container = lb.value("containerName", "");
+    long port = lb.value("containerPort", 0L);
+    bool found = false;
+    for (const auto& c : td.value("containerDefinitions", Json::array())) {
+      if (c.value("name", "") != container) continue;
+      for (const auto& p : c.value("portMappings", Json::array()))
+        if (p.value("containerPort", -1L) == port) found = true;
+      if (!found)
+        throw ApiError("InvalidParameterException",
+                       "The container " + container + " did not have a container port " + std::to_string(port) + " defined.");
+    }
+    if (!found)
+      throw ApiError("InvalidParameterException",
+                     "The container " + container + " does not exist in the task definition.");
+  }
+}
+
+}  // namespace ecsctl::local

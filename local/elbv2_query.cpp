@@ -1,0 +1,266 @@
+// Model-driven Query protocol decoding and XML encoding.
+#include "local/elbv2_query.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+
+#include "local/router.hpp"
+#include "schemas/model.hpp"
+
+namespace ecsctl::local::query {
+
+namespace {
+
+// The members of a structure shape (an empty object when it has none).
+const Json& members_of(const Json& shape) {
+  static const Json k_none = Json::object();
+  auto it = shape.find("members");
+  return it == shape.end() ? k_none : *it;
+}
+
+constexpr int k_max_list = 1000;
+constexpr int k_max_depth = 20;
+
+using ParamMap = std::map<std::string, std::string, std::less<>>;
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Whether any parameter is `key` itself or lies below it ("key.…").
+bool present(const ParamMap& p, const std::string& key) {
+  if (p.count(key)) return true;
+  std::string below = key + ".";
+  auto it = p.lower_bound(below);
+  return it != p.end() && it->first.compare(0, below.size(), below) == 0;
+}
+
+std::string lower_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+[[noreturn]] void invalid(const std::string& key, const std::string& value, const char* want) {
+  throw ApiError("ValidationError", "Value '" + value + "' at '" + key + "' failed to satisfy constraint: Member must be " + want);
+}
+
+Json decode(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth);
+
+Json decode_list(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth) {
+  auto exact = p.find(key);
+  if (exact != p.end() && exact->second.empty()) return Json::array();  // "Name=" is an empty list
+  if (!present(p, key + ".member")) return nullptr;
+  Json out = Json::array();
+  const Json& member = model::shape(model, shape["member"]["shape"].get<std::string>());
+  for (int i = 1; i <= k_max_list; ++i) {
+    std::string k = key + ".member." + std::to_string(i);
+    if (!present(p, k)) break;
+    out.push_back(decode(model, member, p, k, depth + 1));
+  }
+  return out;
+}
+
+Json decode_map(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth) {
+  if (!present(p, key + ".entry")) return nullptr;
+  Json out = Json::object();
+  const Json& value = model::shape(model, shape["value"]["shape"].get<std::string>());
+  for (int i = 1; i <= k_max_list; ++i) {
+    std::string k = key + ".entry." + std::to_string(i);
+    auto name = p.find(k + ".key");
+    if (name == p.end()) break;
+    out[name->second] = decode(model, value, p, k + ".value", depth + 1);
+  }
+  return out;
+}
+
+Json decode(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth) {
+  if (depth > k_max_depth) return nullptr;
+  std::string type = shape.value("type", "structure");
+  if (type == "structure") {
+    if (!key.empty() && !present(p, key)) return nullptr;
+    Json out = Json::object();
+    for (const auto& [name, member] : members_of(shape).items()) {
+      std::string k = key.empty() ? name : key + "." + member.value("locationName", name);
+      Json v = decode(model, model::shape(model, member["shape"].get<std::string>()), p, k, depth + 1);
+      if (!v.is_null()) out[name] = std::move(v);
+    }
+    for (const auto& req : shape.value("required", Json::array()))
+      if (!out.contains(req.get<std::string>()))
+        throw ApiError("ValidationError", "1 validation error detected: Value null at '" +
+                                              lower_first(key.empty() ? req.get<std::string>() : key + "." + req.get<std::string>()) +
+                                              "' failed to satisfy constraint: Member must not be null");
+    return out;
+  }
+  if (type == "list") return decode_list(model, shape, p, key, depth);
+  if (type == "map") return decode_map(model, shape, p, key, depth);
+  auto it = p.find(key);
+  if (it == p.end()) return nullptr;
+  const std::string& v = it->second;
+  if (type == "integer" || type == "long") {
+    char* end = nullptr;
+    long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end || v.size() > 18) invalid(lower_first(key), v, "a number");
+    return n;
+  }
+  if (type == "boolean") {
+    if (v == "true") return true;
+    if (v == "false") return false;
+    invalid(lower_first(key), v, "true or false");
+  }
+  if (type == "double" || type == "float") {
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end) invalid(lower_first(key), v, "a number");
+    return d;
+  }
+  if (type == "string" && shape.contains("enum")) {
+    const Json& e = shape["enum"];
+    if (std::find(e.begin(), e.end(), Json(v)) == e.end())
+      throw ApiError("ValidationError", "1 validation error detected: Value '" + v + "' at '" + lower_first(key) +
+                                            "' failed to satisfy constraint: Member must satisfy enum value set: [" +
+                                            [&] {
+                                              std::string s;
+                                              for (const auto& x : e) s += (s.empty() ? "" : ", ") + x.get<std::string>();
+                                              return s;
+                                            }() + "]");
+  }
+  return v;
+}
+
+std::string iso_time(double seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  int ms = static_cast<int>((seconds - static_cast<double>(t)) * 1000) % 1000;
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, ms < 0 ? 0 : ms);
+  return buf;
+}
+
+void encode(const Json& model, const Json& shape, const Json& v, const std::string& name, std::string& out, int depth) {
+  if (depth > k_max_depth || v.is_null()) return;
+  std::string type = shape.value("type", "structure");
+  out += "<" + name + ">";
+  if (type == "structure" && v.is_object()) {
+    for (const auto& [member_name, member] : members_of(shape).items()) {
+      auto it = v.find(member_name);
+      if (it == v.end()) continue;
+      encode(model, model::shape(model, member["shape"].get<std::string>()), *it,
+             member.value("locationName", member_name), out, depth + 1);
+    }
+  } else if (type == "list" && v.is_array()) {
+    const Json& member = model::shape(model, shape["member"]["shape"].get<std::string>());
+    std::string tag = shape["member"].value("locationName", "member");
+    for (const auto& x : v) encode(model, member, x, tag, out, depth + 1);
+  } else if (type == "map" && v.is_object()) {
+    const Json& value = model::shape(model, shape["value"]["shape"].get<std::string>());
+    for (const auto& [k, x] : v.items()) {
+      out += "<entry><key>" + xml_escape(k) + "</key>";
+      encode(model, value, x, "value", out, depth + 1);
+      out += "</entry>";
+    }
+  } else if (type == "timestamp" && v.is_number()) {
+    out += iso_time(v.get<double>());
+  } else if (v.is_string()) {
+    out += xml_escape(v.get<std::string>());
+  } else if (v.is_boolean()) {
+    out += v.get<bool>() ? "true" : "false";
+  } else if (v.is_number()) {
+    out += v.dump();
+  }
+  out += "</" + name + ">";
+}
+
+std::string xmlns(const Json& model) { return model["metadata"].value("xmlNamespace", ""); }
+
+}  // namespace
+
+Params parse_form(const std::string& body, const Params& extra) {
+  Params out = extra;
+  std::string_view rest = body;
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view part = rest.substr(0, amp);
+    size_t eq = part.find('=');
+    if (!part.empty())
+      out.emplace_back(url_decode(part.substr(0, eq)), eq == std::string_view::npos ? "" : url_decode(part.substr(eq + 1)));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::string param(const Params& params, const std::string& name) {
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return {};
+}
+
+Json decode_input(const Json& model, const std::string& operation, const Params& params) {
+  const Json& op = model["operations"][operation];
+  if (!op.contains("input")) return Json::object();
+  ParamMap p(params.begin(), params.end());
+  return decode(model, model::shape(model, op["input"]["shape"].get<std::string>()), p, "", 0);
+}
+
+std::string encode_response(const Json& model, const std::string& operation, const Json& output,
+                            const std::string& request_id) {
+  const Json& op = model["operations"][operation];
+  std::string out = "<" + operation + "Response xmlns=\"" + xmlns(model) + "\">";
+  if (op.contains("output")) {
+    const Json& shape = model::shape(model, op["output"]["shape"].get<std::string>());
+    std::string wrapper = op["output"].value("resultWrapper", operation + "Result");
+    std::string body;
+    encode(model, shape, output.is_object() ? output : Json::object(), wrapper, body, 0);
+    out += body;
+  }
+  out += "<ResponseMetadata><RequestId>" + xml_escape(request_id) + "</RequestId></ResponseMetadata></" + operation +
+         "Response>";
+  return out;
+}
+
+std::string encode_error(const Json& model, const std::string& code, const std::string& message,
+                         const std::string& request_id, bool sender) {
+  return "<ErrorResponse xmlns=\"" + xmlns(model) + "\"><Error><Type>" + (sender ? "Sender" : "Receiver") +
+         "</Type><Code>" + xml_escape(code) + "</Code><Message>" + xml_escape(message) + "</Message></Error><RequestId>" +
+         xml_escape(request_id) + "</RequestId></ErrorResponse>";
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace ecsctl::local::query

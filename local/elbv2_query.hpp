@@ -1,0 +1,34 @@
+// The AWS Query protocol as a server speaks it, driven by a service model:
+// form parameters (Name.member.N, Name.entry.N.key, Nested.Member) decoded into
+// JSON of the operation's input shape, and output JSON encoded as XML.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/json.hpp"
+
+namespace ecsctl::local::query {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// Decodes an application/x-www-form-urlencoded body (and adds `extra` first).
+Params parse_form(const std::string& body, const Params& extra = {});
+// The value of `name` in `params`, or "" when absent.
+std::string param(const Params& params, const std::string& name);
+
+// Builds the input of `operation` from `params`; throws ApiError ValidationError
+// for ill-typed values and for missing required members.
+Json decode_input(const Json& model, const std::string& operation, const Params& params);
+
+// <OperationResponse xmlns=...><OperationResult>...</OperationResult><ResponseMetadata>...
+std::string encode_response(const Json& model, const std::string& operation, const Json& output,
+                            const std::string& request_id);
+// <ErrorResponse xmlns=...><Error><Type>Sender</Type><Code>..</Code><Message>..</Message></Error>...
+std::string encode_error(const Json& model, const std::string& code, const std::string& message,
+                         const std::string& request_id, bool sender = true);
+
+// Escapes &, <, >, " and ' for XML text.
+std::string xml_escape(const std::string& s);
+
+}  // namespace ecsctl::local::query
