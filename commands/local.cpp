@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "cli/command.hpp"
@@ -129,7 +130,8 @@ std::string server_binary(Context& ctx) {
 Json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Json();
-  Json j = Json::parse(in, nullptr, false);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Json j = Json::parse(text, nullptr, false);
   return j.is_discarded() ? Json() : j;
 }
 

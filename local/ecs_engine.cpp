@@ -24,13 +24,14 @@ void set_containers(Json& task, const char* status) {
 
 // Advances one task by one lifecycle step; returns whether it is still busy.
 bool advance(Ecs& e, Json& task, double now, Pace pace) {
-  Json& x = task["_"];
+  // Copies, not references: adding members to `task` moves its storage.
+  const Json x = task["_"];
   std::string last = task["lastStatus"];
   bool awsvpc = x.value("awsvpc", false);
   bool stopping = task["desiredStatus"] == "STOPPED";
   auto next = [&](const char* status, double delay) {
     task["lastStatus"] = status;
-    x["due"] = now + delay;
+    task["_"]["due"] = now + delay;
     task["version"] = task["version"].get<long>() + 1;
   };
   if (stopping) {
@@ -54,7 +55,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
     }
     return false;
   }
-  const Json& plan = x["plan"];
+  const Json plan = x.value("plan", Json::object());
   if (last == "PROVISIONING") {
     if (awsvpc) task["attachments"][0]["status"] = "ATTACHING";
     next("PENDING", step_seconds(pace, last));
@@ -90,7 +91,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
     set_containers(task, "RUNNING");
     for (const auto& hook : e.hooks().on_running) hook(task);
     if (plan.contains("exit_code")) {
-      x["due"] = now + plan["after"].get<double>() * (pace == Pace::fast ? 0.1 : 1.0);
+      task["_"]["due"] = now + plan["after"].get<double>() * (pace == Pace::fast ? 0.1 : 1.0);
       return true;
     }
     return false;
