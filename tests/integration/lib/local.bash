@@ -38,12 +38,13 @@ start_local() {
 # ecs OPERATION JSON: prints the response body; returns 0 only for HTTP 200.
 # The HTTP status of the last call is left in $TMP/status.
 ecs() {
-  local status
-  status=$(curl -s -o "$TMP/body" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:ecs" --user "$AKID:$SECRET" \
+  local status out=$TMP/body.$BASHPID
+  status=$(curl -s -o "$out" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:ecs" --user "$AKID:$SECRET" \
     -H "X-Amz-Target: AmazonEC2ContainerServiceV20141113.$1" -H "Content-Type: application/x-amz-json-1.1" \
     --data-binary "$2" "$ENDPOINT/")
-  echo "$status" >"$TMP/status"
-  cat "$TMP/body"
+  echo "$status" >"$TMP/status.$BASHPID" && mv -f "$TMP/status.$BASHPID" "$TMP/status"
+  cat "$out"
+  mv -f "$out" "$TMP/body"
   [ "$status" = 200 ]
 }
 
