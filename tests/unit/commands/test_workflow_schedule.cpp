@@ -1,0 +1,185 @@
+// Scheduled tasks (Scheduler and rules back ends) and target-group derivation, against a fake AWS.
+#include <doctest/doctest.h>
+
+#include "commands/workflow_schedule.hpp"
+#include "commands/workflow_target_group.hpp"
+#include "workflow_fake.hpp"
+
+using namespace ecsctl;
+using namespace ecsctl::workflow;
+
+namespace {
+
+const std::string k_cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/jobs";
+
+// A fake Scheduler/EventBridge/ECS keeping schedules and rules in maps.
+struct ScheduleScenario {
+  test::Harness h;
+  std::map<std::string, Json> schedules, rules, targets;
+  ScheduleScenario() {
+    auto& hd = h.aws.handlers;
+    hd["DescribeClusters"] = [](const Json&) -> Json { return {{"clusters", {{{"clusterArn", k_cluster}}}}}; };
+    hd["DescribeTaskDefinition"] = [](const Json&) -> Json {
+      return {{"taskDefinition", {{"taskDefinitionArn", "arn:aws:ecs:us-east-1:123456789012:task-definition/job:7"}}}};
+    };
+    hd["GetSchedule"] = [this](const Json& in) -> Json {
+      auto it = schedules.find(in["Name"]);
+      if (it == schedules.end()) throw ServiceError("ResourceNotFoundException", "Schedule not found", "GetSchedule", 404, "r");
+      return it->second;
+    };
+    hd["CreateSchedule"] = [this](const Json& in) -> Json {
+      if (schedules.count(in["Name"])) throw ServiceError("ConflictException", "exists", "CreateSchedule", 409, "r");
+      schedules[in["Name"]] = in;
+      return {{"ScheduleArn", "arn:sched"}};
+    };
+    hd["UpdateSchedule"] = [this](const Json& in) -> Json { schedules[in["Name"]] = in; return Json::object(); };
+    hd["DeleteSchedule"] = [this](const Json& in) -> Json { schedules.erase(in["Name"]); return Json::object(); };
+    hd["ListSchedules"] = [this](const Json&) -> Json {
+      Json list = Json::array();
+      for (auto& [n, s] : schedules) list.push_back({{"Name", n}, {"Target", {{"Arn", s["Target"]["Arn"]}}}});
+      return {{"Schedules", list}};
+    };
+    hd["PutRule"] = [this](const Json& in) -> Json { rules[in["Name"]] = in; return Json::object(); };
+    hd["PutTargets"] = [this](const Json& in) -> Json { targets[in["Rule"]] = in["Targets"]; return Json::object(); };
+    hd["DescribeRule"] = [this](const Json& in) -> Json {
+      auto it = rules.find(in["Name"]);
+      if (it == rules.end()) throw ServiceError("ResourceNotFoundException", "Rule not found", "DescribeRule", 400, "r");
+      return it->second;
+    };
+    hd["ListTargetsByRule"] = [this](const Json& in) -> Json { return {{"Targets", targets[in["Rule"]]}}; };
+    hd["RemoveTargets"] = [this](const Json& in) -> Json { targets.erase(in["Rule"]); return Json::object(); };
+    hd["DeleteRule"] = [this](const Json& in) -> Json { rules.erase(in["Name"]); return Json::object(); };
+    hd["RunTask"] = [](const Json&) -> Json {
+      return {{"tasks", {{{"taskArn", "arn:aws:ecs:us-east-1:123456789012:task/jobs/abc"}, {"lastStatus", "PROVISIONING"}}}},
+              {"failures", Json::array()}};
+    };
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("scheduled tasks") {
+  TEST_CASE("create on Scheduler: target, default role, network; a rerun changes nothing") {
+    ScheduleScenario s;
+    std::vector<std::string> args = {"nightly", "--schedule", "cron(0 3 * * ? *)", "--cluster", "jobs",
+                                     "--task-definition", "job:7", "--subnets", "subnet-1", "--launch-type", "FARGATE",
+                                     "--timezone", "Europe/Berlin"};
+    std::string msg;
+    REQUIRE(s.h.run("create-scheduled-task", args, &msg) == 0);
+    REQUIRE(s.schedules.count("nightly"));
+    Json& sc = s.schedules["nightly"];
+    CHECK(sc["ScheduleExpressionTimezone"] == "Europe/Berlin");
+    CHECK(sc["FlexibleTimeWindow"]["Mode"] == "OFF");
+    CHECK(sc["Target"]["Arn"] == k_cluster);
+    CHECK(sc["Target"]["RoleArn"] == "arn:aws:iam::123456789012:role/ecsEventsRole");
+    CHECK(sc["Target"]["EcsParameters"]["TaskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/job:7");
+    CHECK(sc["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"]["Subnets"][0] == "subnet-1");
+    CHECK(Json::parse(s.h.out.str())["NextFireTimes"].size() == 5);
+    CHECK(s.h.run("create-scheduled-task", args, &msg) == 0);
+    CHECK(s.h.aws.inputs("CreateSchedule").size() == 1);
+    args[2] = "cron(0 4 * * ? *)";
+    CHECK(s.h.run("create-scheduled-task", args, &msg) == 252);
+    CHECK(msg.find("update-scheduled-task") != std::string::npos);
+  }
+
+  TEST_CASE("bad expressions are refused offline with the position") {
+    ScheduleScenario s;
+    std::string msg;
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "cron(0 3 * * * *)", "--task-definition", "job"}, &msg) == 252);
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "rate(5 minute)", "--task-definition", "job"}, &msg) == 252);
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "rate(1 hour)", "--task-definition", "job", "--use-rules",
+                                            "--timezone", "Europe/Berlin"}, &msg) == 252);
+    CHECK(s.h.aws.calls.empty());
+  }
+
+  TEST_CASE("--dry-run prints five fire times without calling AWS") {
+    ScheduleScenario s;
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "rate(5 minutes)", "--task-definition", "job", "--dry-run"}) == 0);
+    CHECK(s.h.aws.calls.empty());
+    Json out = Json::parse(s.h.out.str());
+    REQUIRE(out["NextFireTimes"].size() == 5);
+    CHECK(out["ScheduleExpression"] == "rate(5 minutes)");
+  }
+
+  TEST_CASE("classic rules: PutRule + PutTargets, describe, run now, delete") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs", "--task-definition",
+                                              "job", "--use-rules", "--count", "2"}) == 0);
+    REQUIRE(s.rules.count("hourly"));
+    CHECK(s.rules["hourly"]["ScheduleExpression"] == "rate(1 hour)");
+    CHECK(s.targets["hourly"][0]["EcsParameters"]["TaskCount"] == 2);
+    // A family without a revision follows the latest revision.
+    CHECK(s.targets["hourly"][0]["EcsParameters"]["TaskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/job");
+    s.h.out.str("");
+    CHECK(s.h.run("run-scheduled-task-now", {"hourly", "--use-rules"}) == 0);
+    Json run = s.h.aws.inputs("RunTask").at(0);
+    CHECK(run["cluster"] == k_cluster);
+    CHECK(run["count"] == 2);
+    CHECK(s.h.run("delete-scheduled-task", {"hourly", "--use-rules"}) == 0);
+    CHECK(s.rules.empty());
+    CHECK(s.targets.empty());
+    CHECK(s.h.run("describe-scheduled-task", {"hourly", "--use-rules"}) == 252);
+  }
+
+  TEST_CASE("update changes only what is given; list shows ECS schedules") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7"}) == 0);
+    REQUIRE(s.h.run("update-scheduled-task", {"n", "--schedule", "rate(2 days)", "--disabled"}) == 0);
+    CHECK(s.schedules["n"]["ScheduleExpression"] == "rate(2 days)");
+    CHECK(s.schedules["n"]["State"] == "DISABLED");
+    CHECK(s.schedules["n"]["Target"]["Arn"] == k_cluster);
+    s.h.out.str("");
+    REQUIRE(s.h.run("list-scheduled-tasks", {}) == 0);
+    CHECK(Json::parse(s.h.out.str())["ScheduledTasks"][0]["Name"] == "n");
+  }
+}
+
+TEST_SUITE("target groups") {
+  Json def(const std::string& mode) {
+    return {{"family", "web"}, {"networkMode", mode},
+            {"containerDefinitions", {{{"name", "web"}, {"portMappings", {{{"containerPort", 8080}, {"appProtocol", "http2"}}}}}}}};
+  }
+  TEST_CASE("awsvpc -> ip, bridge/host -> instance, port and protocol from the mapping") {
+    auto s = derive_target_group(def("awsvpc"), "web", std::nullopt);
+    CHECK(s.target_type == "ip");
+    CHECK(s.port == 8080);
+    CHECK(s.protocol == "HTTP");
+    CHECK(s.protocol_version == "HTTP2");
+    CHECK(derive_target_group(def("bridge"), "web", 8080).target_type == "instance");
+    CHECK(derive_target_group(def("host"), "web", std::nullopt).target_type == "instance");
+  }
+  TEST_CASE("wrong container, port or target type is refused before any call") {
+    CHECK_THROWS_AS(derive_target_group(def("awsvpc"), "api", std::nullopt), Error);
+    CHECK_THROWS_AS(derive_target_group(def("awsvpc"), "web", 9090), Error);
+    Json in = {{"Name", "tg"}, {"TargetType", "instance"}};
+    CHECK_THROWS_AS(apply_target_group_settings(in, derive_target_group(def("awsvpc"), "web", std::nullopt)), Error);
+    Json ok = {{"Name", "tg"}, {"Port", 80}};
+    apply_target_group_settings(ok, derive_target_group(def("awsvpc"), "web", std::nullopt));
+    CHECK(ok["TargetType"] == "ip");
+    CHECK(ok["Port"] == 80);  // the user's value wins
+  }
+  TEST_CASE("a load balancer with a forwarding listener; an existing one is reused") {
+    test::FakeAws aws;
+    Runtime rt = aws.runtime();
+    Json listeners = Json::array();
+    aws.handlers["DescribeTargetGroups"] = [](const Json&) -> Json { return {{"TargetGroups", {{{"TargetGroupArn", "arn:tg"}}}}}; };
+    aws.handlers["CreateLoadBalancer"] = [](const Json&) -> Json {
+      return {{"LoadBalancers", {{{"LoadBalancerArn", "arn:lb"}, {"LoadBalancerName", "web"}}}}};
+    };
+    aws.handlers["DescribeListeners"] = [&listeners](const Json&) -> Json { return {{"Listeners", listeners}}; };
+    aws.handlers["CreateListener"] = [&listeners](const Json& in) -> Json {
+      Json l = in;
+      l["ListenerArn"] = "arn:listener";
+      listeners.push_back(l);
+      return {{"Listeners", {l}}};
+    };
+    ListenerPlan plan;
+    plan.target_group = "web-tg";
+    Journal j;
+    Json out = create_load_balancer_with_listener(rt, {{"Name", "web"}}, plan, j);
+    CHECK(out["Listeners"][0]["DefaultActions"][0]["TargetGroupArn"] == "arn:tg");
+    CHECK(out["Listeners"][0]["Protocol"] == "HTTP");
+    create_load_balancer_with_listener(rt, {{"Name", "web"}}, plan, j);
+    CHECK(aws.inputs("CreateListener").size() == 1);
+  }
+}

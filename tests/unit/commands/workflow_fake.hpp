@@ -1,0 +1,69 @@
+// A fake of the workflows' Runtime for unit tests: scripted handlers per
+// operation, a record of every call, and a clock that sleeping advances.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "cli/context.hpp"
+#include "cli/error.hpp"
+#include "commands/workflow.hpp"
+
+namespace ecsctl::test {
+
+struct FakeAws {
+  struct Call {
+    std::string op;
+    Json input;
+  };
+  std::vector<Call> calls;
+  std::map<std::string, std::function<Json(const Json&)>> handlers;
+  double clock = 0;
+  double slept = 0;
+
+  workflow::Runtime runtime() {
+    workflow::Runtime rt;
+    rt.call = [this](std::string_view, std::string_view op, const Json& in) {
+      calls.push_back({std::string(op), in});
+      auto it = handlers.find(std::string(op));
+      if (it == handlers.end()) throw Error(Exit::other, "fake: unexpected call " + std::string(op));
+      return it->second(in);
+    };
+    rt.sleep = [this](double s) { clock += s, slept += s; };
+    rt.now = [this] { return clock; };
+    return rt;
+  }
+  std::vector<Json> inputs(const std::string& op) const {
+    std::vector<Json> out;
+    for (const auto& c : calls)
+      if (c.op == op) out.push_back(c.input);
+    return out;
+  }
+};
+
+// A Context writing to string streams, with an isolated environment and the fake installed.
+struct Harness {
+  std::ostringstream out, err;
+  Context ctx{out, err, Environment::isolated({{"ECSCTL_POLL_INTERVAL", "2"}})};
+  FakeAws aws;
+  Harness() {
+    ctx.service<workflow::Runtime>([this] { return std::make_shared<workflow::Runtime>(aws.runtime()); });
+  }
+  // Runs a registered command; returns its exit code, mapping an Error to its code.
+  int run(std::string_view name, std::vector<std::string> args, std::string* message = nullptr) {
+    const Command* c = find_command("", name);
+    if (!c) throw std::runtime_error("no command " + std::string(name));
+    try {
+      return c->run(ctx, args);
+    } catch (const Error& e) {
+      if (message) *message = std::string(e.what()) + "\n" + e.hint();
+      return static_cast<int>(e.code());
+    }
+  }
+};
+
+}  // namespace ecsctl::test
