@@ -21,8 +21,9 @@ Json skeleton(const Operation& op, const std::string& shape_name, std::vector<st
   Json out;
   if (t == "structure") {
     out = Json::object();
+    const Json members = shape.value("members", Json::object());  // named: items() must not outlive it
     if (std::count(stack.begin(), stack.end(), shape_name) <= 1)
-      for (auto& [m, ref] : shape.value("members", Json::object()).items())
+      for (auto& [m, ref] : members.items())
         out[m] = skeleton(op, ref.at("shape").get<std::string>(), stack, member_names, m);
   } else if (t == "list") {
     std::string member = shape.at("member").at("shape").get<std::string>();

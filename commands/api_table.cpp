@@ -76,7 +76,8 @@ std::optional<Operation> find_operation(std::string_view service, std::string_vi
   if (!op.input_shape.empty()) {
     const Json& in = model.at("shapes").at(op.input_shape);
     const Json required = in.value("required", Json::array());
-    for (auto& [member, ref] : in.value("members", Json::object()).items()) {
+    const Json members = in.value("members", Json::object());  // named: items() must not outlive it
+    for (auto& [member, ref] : members.items()) {
       ArgSpec a;
       a.member = member;
       a.shape = ref.at("shape").get<std::string>();
