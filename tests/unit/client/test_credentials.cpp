@@ -183,6 +183,33 @@ TEST_SUITE("credentials") {
     for (auto& [k, v] : r.headers) CHECK(k != "Authorization");
   }
 
+  TEST_CASE("web identity and credential_source from a profile") {
+    Fixture f({}, [](const HttpRequest& r) {
+      if (r.body.find("Action=AssumeRoleWithWebIdentity") != std::string::npos)
+        return json_response(200, R"(<R><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIAPWEB</AccessKeyId>
+          <SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken></Credentials></AssumeRoleWithWebIdentityResult></R>)");
+      return json_response(200, k_assume_role_xml);
+    });
+    f.home.write("tok", "jwt-token");
+    f.home.write(".aws/config", "[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nweb_identity_token_file = " +
+                                    f.home.path() + "/tok\nregion = us-west-2\n"
+                                    "[profile fromenv]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Environment\n"
+                                    "region = us-west-2\n");
+    f.ctx.opts.profile = "ci";
+    CHECK(f.s().credentials().creds.access_key_id == "ASIAPWEB");
+    CHECK(f.fake->sent.at(0).url == "https://sts.us-west-2.amazonaws.com/");
+
+    Fixture g({}, [](const HttpRequest&) { return json_response(200, k_assume_role_xml); });
+    g.home.write(".aws/config", "[profile fromenv]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Environment\n");
+    g.ctx.env.set("AWS_ACCESS_KEY_ID", "AKFROMENV");
+    g.ctx.env.set("AWS_SECRET_ACCESS_KEY", "SFROMENV");
+    g.ctx.opts.profile = "fromenv";
+    CHECK(g.s().credentials().creds.access_key_id == "ASIAROLE");
+    bool by_env = false;
+    for (auto& [k, v] : g.fake->sent.at(0).headers) by_env |= k == "Authorization" && v.find("AKFROMENV/") != std::string::npos;
+    CHECK(by_env);
+  }
+
   TEST_CASE("SSO: token cache by sso_session name, GetRoleCredentials, expiry says run aws sso login") {
     Fixture f({}, [](const HttpRequest& r) {
       CHECK(r.url == "https://portal.sso.eu-west-1.amazonaws.com/federation/credentials?role_name=Admin&account_id=111");
