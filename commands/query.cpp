@@ -1,0 +1,141 @@
+// `ecsctl query EXPR [FILE]`: applies a JMESPath expression to a JSON document
+// from FILE or standard input and prints the result like any other command
+// (--output applies; --query, if also given, runs on the result), as `jp` does.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.hpp"
+#include "cli/error.hpp"
+#include "cli/jmespath.hpp"
+#include "cli/output.hpp"
+
+namespace ecsctl {
+namespace {
+
+// Deeper documents are refused rather than risking the stack when printed.
+constexpr std::size_t k_max_nesting = 2000;
+
+// The deepest nesting of arrays and objects in `text`, strings skipped.
+std::size_t nesting_depth(const std::string& text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// "NAME:LINE:COLUMN" for a byte offset into `text` (1-based, as editors count).
+std::string text_position(const std::string& name, const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return name + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+Json parse_document(const std::string& text, const std::string& name) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw Error(Exit::other, name + " is empty: expected a JSON document", name);
+  if (nesting_depth(text) > k_max_nesting)
+    throw Error(Exit::other, name + " nests arrays and objects more than " + std::to_string(k_max_nesting) +
+                                 " levels deep", name);
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    std::string why = e.what();
+    if (auto p = why.find("parse error"); p != std::string::npos) why = why.substr(p);
+    throw Error(Exit::other, name + " is not valid JSON: " + why,
+                text_position(name, text, e.byte > 0 ? e.byte - 1 : 0));
+  }
+}
+
+std::string read_input(const std::string& file) {
+  std::ostringstream buf;
+  if (file.empty() || file == "-") {
+    buf << std::cin.rdbuf();
+    return buf.str();
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(Exit::usage, "cannot open " + file + ": " + std::strerror(errno), file);
+  buf << in.rdbuf();
+  if (in.bad()) throw Error(Exit::other, "cannot read " + file, file);
+  return buf.str();
+}
+
+// Compiles `expression`, mapping a JMESPath error to a usage error that names
+// the kind and points at the position.
+jmespath::Expression compile(const std::string& expression) {
+  try {
+    return jmespath::Expression(expression);
+  } catch (const jmespath::Error& e) {
+    std::string where = expression;
+    if (expression.find('\n') == std::string::npos)
+      where += "\n" + std::string(6 + e.position(), ' ') + "^";  // under "  at: "
+    throw Error(Exit::usage,
+                std::string("invalid JMESPath expression (") + e.kind_name() + " error at position " +
+                    std::to_string(e.position()) + "): " + e.what(),
+                where, "see https://jmespath.org/specification.html");
+  }
+}
+
+int query_command(Context& ctx, std::vector<std::string>& args) {
+  std::string expression, file;
+  CLI::App app{"Apply a JMESPath expression to a JSON document (from FILE or standard input)", "query"};
+  app.add_option("expression", expression, "JMESPath expression, e.g. 'services[?status==`ACTIVE`].serviceName'")
+      ->required();
+  app.add_option("file", file, "JSON file to read; '-' or nothing reads standard input");
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp&) {
+    ctx.out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    throw_usage(e.what(), "usage: ecsctl query EXPRESSION [FILE]");
+  }
+  jmespath::Expression compiled = compile(expression);
+  const std::string name = file.empty() || file == "-" ? "<stdin>" : file;
+  Json document = parse_document(read_input(file), name);
+  Json result;
+  try {
+    result = compiled.search(document);
+  } catch (const jmespath::Error& e) {
+    throw Error(Exit::usage, std::string("JMESPath ") + e.kind_name() + " error: " + e.what(), name);
+  }
+  // print_result omits an empty object (an AWS CLI rule for empty responses);
+  // a query's {} is data, so it is printed.
+  if (result.is_object() && result.empty() && !ctx.opts.query && ctx.opts.output != OutputFormat::table &&
+      ctx.opts.output != OutputFormat::off) {
+    ctx.out << render(result, ctx.opts.output, "Query");
+    return 0;
+  }
+  print_result(ctx, result, "Query");
+  return 0;
+}
+
+static CommandRegistrar r{{"", "query", "Apply a JMESPath expression to JSON from a file or stdin (like jp)",
+                           query_command}};
+
+}  // namespace
+}  // namespace ecsctl
