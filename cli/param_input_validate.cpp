@@ -244,7 +244,8 @@ std::string shorthand_doc(const Json& model, const std::string& name, std::vecto
 
 std::string structure_doc(const Json& model, const Json& shape, std::vector<std::string>& stack) {
   std::string parts;
-  for (auto& [member, ref] : shape.value("members", Json::object()).items()) {
+  const Json members = shape.value("members", Json::object());  // kept alive for items()
+  for (auto& [member, ref] : members.items()) {
     std::string sn = ref.at("shape").get<std::string>();
     if (shape_of(model, sn).value("document", false)) continue;
     if (!parts.empty()) parts += ',';

@@ -42,7 +42,8 @@ int test_fail(ecsctl::Context&, std::vector<std::string>& args) {
   if (what == "exit7") return 7;
   return 0;
 }
-ecsctl::CommandRegistrar r_echo{{"", "zz-test-echo", "test: print a result", test_echo, true}};
+// Visible (not hidden), so that the did-you-mean test below can suggest it.
+ecsctl::CommandRegistrar r_echo{{"", "zz-test-echo", "test: print a result", test_echo, false}};
 ecsctl::CommandRegistrar r_fail{{"", "zz-test-fail", "test: fail on demand", test_fail, true}};
 
 }  // namespace

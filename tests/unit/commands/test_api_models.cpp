@@ -41,7 +41,8 @@ TEST_SUITE("api models") {
         CHECK(found->name == name);
         ++operations;
         const Json& input = model.at("shapes").at(op.at("input").at("shape").get<std::string>());
-        for (auto& [member, ref] : input.value("members", Json::object()).items()) {
+        const Json members = input.value("members", Json::object());  // kept alive for items()
+        for (auto& [member, ref] : members.items()) {
           std::string flag = "--" + ecsctl::model::kebab_case(member);
           bool has = std::any_of(found->args.begin(), found->args.end(),
                                  [&](const api::ArgSpec& a) { return a.cli_name == flag && a.member == member; });
