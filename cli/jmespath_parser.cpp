@@ -347,7 +347,10 @@ class Parser {
       case Tok::lbracket:
         if (cur().type == Tok::number || cur().type == Tok::colon)
           return project_if_slice(std::move(left), index_or_slice());
-        expect(Tok::star);
+        if (cur().type != Tok::star)
+          syntax_error(std::string("expected an index, a slice or '*' after '[', found ") + token_name(cur().type),
+                       cur().pos);
+        advance();
         expect(Tok::rbracket);
         return make_node(NodeType::projection, std::move(left), projection_rhs(binding_power(Tok::star)));
       default:
