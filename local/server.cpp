@@ -83,7 +83,13 @@ HttpRequest from_httplib(const httplib::Request& r) {
   out.method = r.method;
   out.target = r.target;
   out.path = r.target.substr(0, r.target.find('?'));
-  for (const auto& [k, v] : r.params) out.query.emplace_back(k, v);
+  // The query from the target: httplib also puts form-encoded POST bodies in r.params,
+  // which SigV4 must not see as query parameters.
+  if (auto q = r.target.find('?'); q != std::string::npos) {
+    httplib::Params params;
+    httplib::detail::parse_query_text(r.target.substr(q + 1), params);
+    for (const auto& [k, v] : params) out.query.emplace_back(k, v);
+  }
   for (const auto& [k, v] : r.headers) out.headers.emplace_back(k, v);
   out.body = r.body;
   return out;
