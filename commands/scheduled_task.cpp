@@ -175,6 +175,9 @@ int run_create(Context& ctx, std::vector<std::string>& args) {
     Json a = to_json(*existing), b = to_json(t);
     a["Target"].erase("Id");
     b["Target"].erase("Id");
+    // No --group means Scheduler's "default" group, which GetSchedule names.
+    for (Json* j : {&a, &b})
+      if (j->value("GroupName", "default") == "default") j->erase("GroupName");
     if (a != b)
       throw Error(Exit::usage, "scheduled task '" + t.name + "' already exists with other settings", {},
                   "change it with `ecsctl update-scheduled-task " + t.name + " ...`");

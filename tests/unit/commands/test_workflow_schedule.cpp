@@ -25,7 +25,9 @@ struct ScheduleScenario {
     hd["GetSchedule"] = [this](const Json& in) -> Json {
       auto it = schedules.find(in["Name"]);
       if (it == schedules.end()) throw ServiceError("ResourceNotFoundException", "Schedule not found", "GetSchedule", 404, "r");
-      return it->second;
+      Json out = it->second;
+      if (!out.contains("GroupName")) out["GroupName"] = "default";  // as Scheduler answers
+      return out;
     };
     hd["CreateSchedule"] = [this](const Json& in) -> Json {
       if (schedules.count(in["Name"])) throw ServiceError("ConflictException", "exists", "CreateSchedule", 409, "r");
