@@ -29,7 +29,8 @@ run run-task "${NET[@]}" --task-definition "$TMP/job.json" --image main=ecsctl/p
 expect_code 5 "a task that fails to start -> exit 5"
 expect_in "$ERR$OUT" "CannotPullContainerError" "the pull error is printed"
 
-run run-task "${NET[@]}" --task-definition job:1 --wait-until running
+# job:1's container exits at once (ecsctl/exit:3): keep it running so it can be seen RUNNING.
+run run-task "${NET[@]}" --task-definition job:1 --env main:ECSCTL_LOCAL_RUN_SECONDS=120 --wait-until running
 expect_code 0 "--wait-until running"
 expect_eq "$(jq -r '.tasks[0].lastStatus' <<<"$OUT")" RUNNING "the task is RUNNING when it returns"
 
