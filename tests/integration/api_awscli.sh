@@ -185,7 +185,7 @@ walk(shape, aws, ours, "")
 print("\n".join(problems[:20]))
 sys.exit(1 if problems else 0)
 PY
-if python3 "$tmp/skel_cmp.py" "$tmp/aws.skel" "$tmp/ecsctl.skel" >"$tmp/skel.diff"; then
+if python3 "$tmp/skel_cmp.py" "$tmp/aws.skel" "$tmp/ecsctl.skel" >"$tmp/skel.diff" 2>&1; then
   echo "ok   run-task skeleton (every member the AWS CLI prints; same value, or a valid enum value)"
 else
   echo "FAIL run-task skeleton"; cat "$tmp/skel.diff"; failures=$((failures + 1))
