@@ -363,7 +363,7 @@ std::vector<std::string> live_names(Context& ctx, const std::string& kind, const
 
 // What kind of live resource a flag names, by the AWS CLI's flag names.
 std::string live_kind(const std::string& group, const std::string& flag) {
-  if (flag == "--cluster") return "clusters";
+  if (flag == "--cluster" || flag == "--clusters") return "clusters";
   if (flag == "--service" || flag == "--services") return "services";
   if (flag == "--task-definition") return "families";
   if (flag == "--task" || flag == "--tasks") return "tasks";
