@@ -11,6 +11,11 @@ namespace ecsctl {
 Context::Context(std::ostream& o, std::ostream& e, Environment environment)
     : out(o), err(e), env(std::move(environment)) {}
 
+// --color follows the AWS CLI: `on` colours even when the stream is not a terminal (its
+// TableFormatter picks the ColorizedStyler whenever --color is on, whatever stdout is), `off`
+// never colours, and `auto` colours only a terminal. NO_COLOR (and TERM=dumb), which the AWS
+// CLI v1 ignores, are honoured for `auto` only: an explicit --color on is a per-invocation
+// request and wins, as no-color.org says command-line flags should.
 static bool color_allowed(const Context& ctx, bool is_tty) {
   switch (ctx.opts.color) {
     case ColorMode::on: return true;
