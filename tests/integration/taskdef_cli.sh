@@ -10,7 +10,7 @@ export NO_COLOR=1
 # Offline: no server is needed (and none is running yet).
 run validate "$SRC/examples"
 expect_code 0 "the examples validate clean"
-expect_in "$ERR" "4 files checked: 0 errors, 0 warnings" "summary on stderr"
+expect_in "$ERR" "5 files checked: 0 errors, 0 warnings" "summary on stderr"
 
 cat >"$TMP/bad.yaml" <<'YAML'
 family: web

@@ -9,7 +9,7 @@ using namespace ecsctl::taskdef;
 
 TEST_SUITE("taskdef examples") {
   TEST_CASE("every example validates without findings") {
-    for (const char* name : {"fargate-web.yaml", "ec2-bridge.yaml", "sidecar.yaml", "batch-job.yaml"}) {
+    for (const char* name : {"fargate-web.yaml", "ec2-bridge.yaml", "sidecar.yaml", "batch-job.yaml", "hello.yaml"}) {
       INFO(name);
       TemplateVars vars;
       Document d = load_file(std::string(ECSCTL_SOURCE_DIR) + "/examples/" + name, &vars);
