@@ -73,7 +73,7 @@ int diff_command(Context& ctx, std::vector<std::string>& args) {
   return run_diff(ctx, a);
 }
 
-static CommandRegistrar r{{"", "diff", "Diff a task-definition file against the live revision", diff_command}};
+static CommandRegistrar r{{"", "diff", "show how a task-definition file differs from the live revision", diff_command}};
 
 }  // namespace
 }  // namespace ecsctl

@@ -134,7 +134,7 @@ int query_command(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-static CommandRegistrar r{{"", "query", "Apply a JMESPath expression to JSON from a file or stdin (like jp)",
+static CommandRegistrar r{{"", "query", "apply a JMESPath expression to JSON from a file or stdin (like jp)",
                            query_command}};
 
 }  // namespace

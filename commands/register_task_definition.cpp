@@ -54,7 +54,7 @@ int register_command(Context& ctx, std::vector<std::string>& args) {
 }
 
 static CommandRegistrar r{{"", "register-task-definition",
-                           "Register a task definition (API flags, or --file FILE validated first)", register_command}};
+                           "register a task definition (API flags, or --file FILE validated first)", register_command}};
 
 }  // namespace
 }  // namespace ecsctl

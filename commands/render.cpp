@@ -38,7 +38,7 @@ int render_command(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-static CommandRegistrar r{{"", "render", "Print a task-definition file templated and normalised", render_command}};
+static CommandRegistrar r{{"", "render", "print a task-definition file templated and normalised", render_command}};
 
 }  // namespace
 }  // namespace ecsctl

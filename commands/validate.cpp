@@ -91,9 +91,9 @@ int schema_command(Context& ctx, std::vector<std::string>&) {
   return 0;
 }
 
-static CommandRegistrar r_validate{{"", "validate", "Validate task-definition files offline (rules, locations, hints)",
+static CommandRegistrar r_validate{{"", "validate", "validate task-definition files offline (rules, locations, hints)",
                                     validate_command}};
-static CommandRegistrar r_schema{{"", "__task-definition-schema", "Print the JSON Schema of task-definition files",
+static CommandRegistrar r_schema{{"", "__task-definition-schema", "print the JSON Schema of task-definition files",
                                   schema_command, true}};
 
 }  // namespace

@@ -51,7 +51,7 @@ expect_eq "$(jq -r '.service.runningCount' <<<"$OUT")" 3 "three tasks run"
 run restart api --cluster wf --timeout 60s
 expect_code 0 "restart"
 # rollback takes the newest ACTIVE revision below the current one (README,
-# docs/workflows.md). api:3 is the image the circuit breaker rolled back above;
+# "Workflows"). api:3 is the image the circuit breaker rolled back above;
 # like ECS, that leaves it ACTIVE, so retire it first, as one would.
 run deregister-task-definition --task-definition api:3
 expect_code 0 "deregister the failed api:3"
