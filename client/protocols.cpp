@@ -210,22 +210,19 @@ HttpRequest serialize_request(const Json& m, std::string_view operation, const J
 
 namespace {
 
-// Wire JSON -> the AWS CLI's output (timestamps formatted).
+// Wire JSON -> the AWS CLI's output, parsed as botocore parses it: a structure's
+// members in the model's order (not the wire's), members the model does not know
+// and null values dropped, documents kept as they are, timestamps formatted.
 Json from_wire_json(const Json& m, const Json& shape, const Json& v) {
   std::string type = shape.value("type", std::string());
   if (type == "structure" && v.is_object()) {
+    if (shape.value("document", false)) return v;
     Json out = Json::object();
-    const Json empty = Json::object();
-    const Json& members = shape.contains("members") ? shape["members"] : empty;
-    std::map<std::string, std::string> by_wire;
-    for (auto& [name, ref] : members.items()) by_wire[ref.value("locationName", name)] = name;
-    for (auto& [k, val] : v.items()) {
-      auto it = by_wire.find(k);
-      if (it == by_wire.end()) {
-        out[k] = val;
-        continue;
-      }
-      out[it->second] = from_wire_json(m, shape_of(m, members[it->second]), val);
+    if (!shape.contains("members")) return out;
+    for (auto& [name, ref] : shape["members"].items()) {
+      auto it = v.find(ref.value("locationName", name));
+      if (it == v.end() || it->is_null()) continue;
+      out[name] = from_wire_json(m, shape_of(m, ref), *it);
     }
     return out;
   }

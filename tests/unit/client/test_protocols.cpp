@@ -67,6 +67,18 @@ TEST_SUITE("protocols") {
     CHECK(out["failures"] == Json::array());
   }
 
+  TEST_CASE("json 1.1 output is parsed as botocore parses it: model order, unknown and null members dropped") {
+    const Json& ecs = model::service("ecs");
+    // The wire order differs from the model's (Cluster: clusterArn, clusterName, ..., status, ...).
+    HttpResponse resp{200, {}, R"({"clusters":[{"status":"ACTIVE","futureField":1,"clusterName":"web",
+      "tags":null,"clusterArn":"arn:c"}],"failures":[]})"};
+    auto out = parse_output(ecs, "DescribeClusters", resp);
+    CHECK(out.dump() == R"({"clusters":[{"clusterArn":"arn:c","clusterName":"web","status":"ACTIVE"}],"failures":[]})");
+    // Null members are dropped at the top level too.
+    HttpResponse empty{200, {}, R"({"nextToken":null,"clusterArns":["a"]})"};
+    CHECK(parse_output(ecs, "ListClusters", empty).dump() == R"({"clusterArns":["a"]})");
+  }
+
   TEST_CASE("timestamps follow the local time zone as the AWS CLI does") {
     setenv("TZ", "Europe/Berlin", 1);
     tzset();
