@@ -316,7 +316,9 @@ int cmd_env(Context& ctx, std::vector<std::string>& args) {
   ctx.out << "export AWS_ENDPOINT_URL=http://127.0.0.1:" << port << "\n"
           << "export AWS_ACCESS_KEY_ID=" << creds.value("accessKeyId", "") << "\n"
           << "export AWS_SECRET_ACCESS_KEY=" << creds.value("secretAccessKey", "") << "\n"
-          << "export AWS_REGION=" << region << "\n";
+          << "export AWS_REGION=" << region << "\n"
+          // The AWS CLI v1 and older SDKs read only AWS_DEFAULT_REGION.
+          << "export AWS_DEFAULT_REGION=" << region << "\n";
   return 0;
 }
 
