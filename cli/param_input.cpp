@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/error.hpp"
+#include "cli/output_python.hpp"
 #include "cli/shorthand.hpp"
 
 namespace ecsctl::param {
@@ -167,6 +168,10 @@ Json parse_json(std::string_view text, std::string_view cli_name) {
     param_error(cli_name, "Invalid JSON: " + message + "\nJSON received: " + std::string(text),
                 "byte " + std::to_string(at + 1) + " of the value of " + std::string(cli_name),
                 "structures and lists take JSON or the shorthand syntax (Key=value,...)");
+  } catch (const Json::out_of_range& e) {  // a number beyond double, e.g. 1e999
+    std::string message = e.what();
+    if (auto p = message.find("] "); p != std::string::npos) message = message.substr(p + 2);
+    param_error(cli_name, "Invalid JSON: " + message + "\nJSON received: " + std::string(text));
   }
 }
 
@@ -206,6 +211,13 @@ Json parse_argument(const Json& model, std::string_view shape_name, std::string_
       if (binary && t == "blob") return base64_encode(values[0]);
     }
   }
+  // Every string ecsctl sends is JSON or XML text: bytes that are not UTF-8
+  // are a bad value here, not an internal error when the request is serialised.
+  if (t != "blob")
+    for (const auto& v : values)
+      if (pyfmt::sanitize_utf8(v) != v)
+        param_error(cli_name, "the value is not valid UTF-8", {},
+                    "check the shell's locale and the file's encoding; use fileb:// for binary data");
   if (t != "list") {
     if (values.size() != 1)
       throw Error(Exit::usage, "argument " + std::string(cli_name) + ": expected one argument");
