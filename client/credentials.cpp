@@ -1,6 +1,8 @@
 #include "client/credentials.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -201,10 +203,18 @@ class Chain {
              {"SessionToken", r.creds.session_token},
              {"Expiration", r.expiration ? iso_utc(*r.expiration) : ""}}}};
     std::string path = cache_dir() + "/" + key + ".json";
-    std::ofstream out(path, std::ios::trunc);
-    if (out) out << j.dump();
-    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                 ec);
+    // Created 0600 (and narrowed to it when it already existed) before a byte
+    // of the secret is written, as botocore's JSONFileCache does.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    ::fchmod(fd, 0600);
+    std::string text = j.dump();
+    for (size_t done = 0; done < text.size();) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
   }
 
   sigv4::Credentials source_credentials(const ConfigSection& p) {

@@ -137,6 +137,16 @@ TEST_SUITE("credentials") {
     for (auto& [k, v] : sts.headers) by_base |= k == "Authorization" && v.find("Credential=AKBASE/") != std::string::npos;
     CHECK(by_base);
 
+    // the cache holds the role's secret: 0600 from creation, as botocore writes it
+    int cached = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(f.home.path() + "/.aws/cli/cache")) {
+      ++cached;
+      auto perms = std::filesystem::status(entry.path()).permissions();
+      CHECK((perms & std::filesystem::perms::all) ==
+            (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    }
+    CHECK(cached == 1);
+
     // a second process finds the cached credentials and sends nothing
     Fixture g;
     g.ctx.env.set("AWS_REGION", "eu-west-1");
