@@ -67,6 +67,10 @@ Json parse_document(const std::string& text, const std::string& name) {
     if (auto p = why.find("parse error"); p != std::string::npos) why = why.substr(p);
     throw Error(Exit::other, name + " is not valid JSON: " + why,
                 text_position(name, text, e.byte > 0 ? e.byte - 1 : 0));
+  } catch (const Json::out_of_range& e) {  // a number beyond double, e.g. 1e999
+    std::string why = e.what();
+    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
+    throw Error(Exit::other, name + " is not valid JSON: " + why, name);
   }
 }
 
