@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 
+#include "cli/output_python.hpp"
 #include "local/router.hpp"
 #include "schemas/model.hpp"
 
@@ -220,6 +221,12 @@ std::string param(const Params& params, const std::string& name) {
 Json decode_input(const Json& model, const std::string& operation, const Params& params) {
   const Json& op = model["operations"][operation];
   if (!op.contains("input")) return Json::object();
+  // Percent-decoding yields any bytes; AWS answers non-UTF-8 parameters with a
+  // 400, and stored state must stay serialisable JSON.
+  for (const auto& [k, v] : params)
+    if (pyfmt::sanitize_utf8(k) != k || pyfmt::sanitize_utf8(v) != v)
+      throw ApiError("ValidationError", "1 validation error detected: parameter '" + pyfmt::sanitize_utf8(k) +
+                                            "' is not valid UTF-8");
   ParamMap p(params.begin(), params.end());
   return decode(model, model::shape(model, op["input"]["shape"].get<std::string>()), p, "", 0);
 }

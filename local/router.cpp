@@ -120,7 +120,8 @@ std::string HttpRequest::header(std::string_view name) const {
 HttpResponse json_error(int status, const std::string& code, const std::string& message) {
   HttpResponse r;
   r.status = status;
-  r.body = Json{{"__type", code}, {"message", message}}.dump();
+  // The message may quote request bytes that are not UTF-8 (an unknown Action=).
+  r.body = Json{{"__type", code}, {"message", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
   r.headers.emplace_back("x-amzn-ErrorType", code);
   return r;
 }

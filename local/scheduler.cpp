@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "cli/output_python.hpp"
 #include "schemas/model.hpp"
 
 namespace ecsctl::local {
@@ -66,7 +67,8 @@ HttpResponse rest_error(int status, const std::string& code, const std::string& 
   r.status = status;
   r.content_type = "application/json";
   r.headers.emplace_back("x-amzn-ErrorType", code);
-  r.body = Json{{"Message", message}}.dump();
+  // The message may quote request bytes that are not UTF-8.
+  r.body = Json{{"Message", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
   return r;
 }
 
@@ -117,6 +119,11 @@ void Scheduler::register_operations(Router& router) {
 HttpResponse Scheduler::handle(const HttpRequest& r) {
   auto [operation, name] = route(r.method, r.path);
   if (operation.empty()) return rest_error(404, "UnknownOperationException", "Unknown operation " + r.method + " " + r.path);
+  // Percent-decoded names and query values can be any bytes; stored state must
+  // stay serialisable JSON (AWS answers these with a ValidationException too).
+  bool utf8 = pyfmt::sanitize_utf8(name) == name;
+  for (const auto& [k, v] : r.query) utf8 = utf8 && pyfmt::sanitize_utf8(k) == k && pyfmt::sanitize_utf8(v) == v;
+  if (!utf8) return rest_error(400, "ValidationException", "The request's path or query string is not valid UTF-8.");
   const Json& model = model::service("scheduler");
   const Json& shape = model::shape(model, model["operations"][operation]["input"]["shape"].get<std::string>());
   Json in = r.body.empty() ? Json::object() : Json::parse(r.body, nullptr, false);
