@@ -55,4 +55,19 @@ TEST_SUITE("fuzz regressions") {
     CHECK(std::string(e.what()).find("Invalid JSON: number overflow parsing '9929999999e99099'") != std::string::npos);
     CHECK(usage_error_of("Tags", {R"([{"key":"k","value":1e400}])"}).code() == ecsctl::Exit::usage);
   }
+
+  // A --tags file:// of 60000 nested arrays: json::dump() recursed until the
+  // stack overflowed (SIGSEGV, exit 139).
+  TEST_CASE("JSON values nested too deep are usage errors, not stack overflows") {
+    std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    auto e = usage_error_of("Tags", {deep});
+    CHECK(e.code() == ecsctl::Exit::usage);
+    CHECK(std::string(e.what()).find("nested more than 1000 levels") != std::string::npos);
+    // shallower values, and brackets inside strings, still parse (validation comes later)
+    auto env = ecsctl::Environment::isolated({});
+    std::string ok = std::string(50, '[') + std::string(50, ']');
+    CHECK(ecsctl::param::parse_argument(model(), "Tags", "--fuzz", {ok}, env).is_array());
+    std::string brackets = R"([{"key":")" + std::string(5000, '[') + R"(","value":"{{{{"}])";
+    CHECK(ecsctl::param::parse_argument(model(), "Tags", "--fuzz", {brackets}, env)[0]["value"] == "{{{{");
+  }
 }
