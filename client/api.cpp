@@ -77,7 +77,10 @@ void log_response(Session& s, const HttpResponse& resp, double ms) {
 std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& v) {
   std::tm tm{};
   if (!strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // A server's Date beyond 2262 would overflow system_clock's nanoseconds (UB).
+  std::time_t t = timegm(&tm);
+  if (t < 0 || t >= 7258118400) return std::nullopt;  // 1970 .. 2199
+  return std::chrono::system_clock::from_time_t(t);
 }
 
 bool is_clock_skew(const ErrorInfo& e) {

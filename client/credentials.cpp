@@ -21,11 +21,21 @@ namespace {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// Seconds since 1970 clamped to 1970 .. 2199: an expiration from a
+// credential_process or a metadata endpoint beyond 2262 would overflow
+// system_clock's nanoseconds (undefined behaviour).
+TimePoint clamped_seconds(double seconds) {
+  if (!(seconds > 0)) seconds = 0;
+  if (seconds > 7258118400.0) seconds = 7258118400.0;
+  return TimePoint(std::chrono::seconds(static_cast<long long>(seconds)));
+}
+
 std::optional<TimePoint> parse_expiration(const Json& v) {
-  if (v.is_number()) return TimePoint(std::chrono::milliseconds(v.get<long long>() > 100000000000LL
-                                                                    ? v.get<long long>()
-                                                                    : v.get<long long>() * 1000));
-  if (auto t = parse_timestamp(v)) return TimePoint(std::chrono::seconds(static_cast<long long>(*t)));
+  if (v.is_number()) {
+    double n = v.get<double>();
+    return clamped_seconds(n > 100000000000.0 ? n / 1000 : n);  // milliseconds or seconds
+  }
+  if (auto t = parse_timestamp(v)) return clamped_seconds(*t);
   return std::nullopt;
 }
 

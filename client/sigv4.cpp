@@ -110,10 +110,16 @@ std::string amz_date(std::chrono::system_clock::time_point t) {
 
 std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14})
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
   std::tm tm{};
   std::string str(s);
   if (!strptime(str.c_str(), "%Y%m%dT%H%M%SZ", &tm)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // Years beyond 2262 overflow system_clock's nanoseconds (UB in from_time_t);
+  // no valid request is dated outside 1970-2199.
+  std::time_t t = timegm(&tm);
+  if (t < 0 || t >= 7258118400) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(t);
 }
 
 std::string header_value(const Request& r, std::string_view lname) {
