@@ -9,7 +9,7 @@ set -euo pipefail
 ECSCTL=${1:-${ECSCTL:-build/ecsctl}}
 N=${2:-10000}
 DIR=$(mktemp -d)
-trap 'rm -rf "$DIR"' EXIT
+trap 'rm -rf "$DIR" "$DIR.h.json"' EXIT  # the hyperfine export lives outside DIR, which is validated
 
 python3 - "$DIR" "$N" <<'PY'
 import json, os, sys
@@ -74,7 +74,7 @@ PY
 echo "generated $N definitions in $DIR ($(du -sh "$DIR" | cut -f1))"
 "$ECSCTL" validate "$DIR" --strict >/dev/null   # all clean: exits 0
 if command -v hyperfine >/dev/null; then
-  hyperfine --warmup 1 --runs 5 --export-json "$DIR/h.json" "taskset -c 0 $ECSCTL validate $DIR" >&2
-  python3 -c "import json,sys; m=json.load(open('$DIR/h.json'))['results'][0]['mean']; print('mean %.3f s -> %.0f definitions/s (one core)' % (m, $N/m))"
+  hyperfine --warmup 1 --runs 5 --export-json "$DIR.h.json" "taskset -c 0 $ECSCTL validate $DIR" >&2
+  python3 -c "import json,sys; m=json.load(open('$DIR.h.json'))['results'][0]['mean']; print('mean %.3f s -> %.0f definitions/s (one core)' % (m, $N/m))"
 fi
 /usr/bin/time -v "$ECSCTL" validate "$DIR" 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed" | sed 's/^\s*//'
