@@ -8,7 +8,7 @@ SECONDS_EACH=${SECONDS_EACH:-5}
 cmake --build "$BUILD" --target ecsctl ecsctl-local bench_local_place bench_local_load -j2 >/dev/null
 
 echo "== placement (scheduler only) =="
-"$BUILD/bench_local_place" 10000 1000
+"$BUILD/tests/bench_local_place" 10000 1000
 
 TMP=$(mktemp -d)
 export HOME=$TMP XDG_STATE_HOME=$TMP/xdg AWS_CONFIG_FILE=$TMP/config AWS_SHARED_CREDENTIALS_FILE=$TMP/credentials
@@ -30,7 +30,7 @@ for i in 1 2 3 4 5; do
 done
 sleep 1
 echo "== DescribeServices (5 services), ${SECONDS_EACH}s =="
-"$BUILD/bench_local_load" "$PORT" "$AKID" "$SECRET" DescribeServices '{"cluster":"bench","services":["s1","s2","s3","s4","s5"]}' "$SECONDS_EACH" 4
+"$BUILD/tests/bench_local_load" "$PORT" "$AKID" "$SECRET" DescribeServices '{"cluster":"bench","services":["s1","s2","s3","s4","s5"]}' "$SECONDS_EACH" 4
 echo "== RunTask (EC2, 100 instances), ${SECONDS_EACH}s =="
-"$BUILD/bench_local_load" "$PORT" "$AKID" "$SECRET" RunTask '{"cluster":"bench","taskDefinition":"b"}' "$SECONDS_EACH" 4
+"$BUILD/tests/bench_local_load" "$PORT" "$AKID" "$SECRET" RunTask '{"cluster":"bench","taskDefinition":"b"}' "$SECONDS_EACH" 4
 echo "server peak RSS: $(grep VmHWM /proc/"$(jq -r .pid "$TMP/state/server.json")"/status | awk '{print $2/1024 " MB"}')"

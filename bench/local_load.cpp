@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back([&] {
       httplib::Client cli("127.0.0.1", port);
+      cli.set_tcp_nodelay(true);  // as libcurl does by default
       cli.set_keep_alive(true);
       while (std::chrono::steady_clock::now() < deadline) {
         auto res = cli.Post("/", headers, body, "application/x-amz-json-1.1");
