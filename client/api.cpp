@@ -12,6 +12,7 @@
 #include "client/invoke.hpp"
 #include "client/protocols.hpp"
 #include "schemas/model.hpp"
+#include "schemas/taskdef_rules.hpp"
 
 namespace ecsctl::client {
 namespace {
@@ -213,7 +214,32 @@ std::string redact_header(std::string_view name, std::string_view value) {
   return std::string(value);
 }
 
+namespace {
+// {"name": "DB_PASSWORD", "value": "..."} pairs (container environment, overrides,
+// Scheduler/EventBridge targets) whose name says secret get their value masked.
+bool mask_secret_values(Json& v) {
+  bool changed = false;
+  if (v.is_object()) {
+    auto n = v.find("name");
+    auto val = v.find("value");
+    if (n != v.end() && val != v.end() && n->is_string() && val->is_string() &&
+        taskdef::sensitive_name(n->get<std::string>())) {
+      *val = "****";
+      changed = true;
+    }
+    for (auto& [k, child] : v.items()) changed = mask_secret_values(child) || changed;
+  } else if (v.is_array()) {
+    for (auto& child : v) changed = mask_secret_values(child) || changed;
+  }
+  return changed;
+}
+}  // namespace
+
 std::string redact_body(std::string body) {
+  if (!body.empty() && (body[0] == '{' || body[0] == '[')) {
+    Json j = Json::parse(body, nullptr, false);
+    if (!j.is_discarded() && mask_secret_values(j)) body = j.dump();
+  }
   static const char* names[] = {"SecretAccessKey", "secretAccessKey", "SessionToken", "sessionToken",
                                 "accessToken", "WebIdentityToken", "Token", "refreshToken", "clientSecret",
                                 "SAMLAssertion"};

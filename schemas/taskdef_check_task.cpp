@@ -3,6 +3,7 @@
 #include <map>
 
 #include "schemas/taskdef_check.hpp"
+#include "schemas/taskdef_rules.hpp"
 
 namespace ecsctl::taskdef {
 
@@ -70,6 +71,8 @@ void check_proxy_and_placement(Checker& k) {
   }
 }
 
+}  // namespace
+
 bool sensitive_name(const std::string& name) {
   std::string u;
   for (char c : name) u += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -78,6 +81,8 @@ bool sensitive_name(const std::string& name) {
     if (u.find(w) != std::string::npos) return true;
   return false;
 }
+
+namespace {
 
 void check_best_practice(Checker& k) {
   long long reserved = 0;

@@ -1,6 +1,7 @@
 // The table of validation rules: stable id, severity, whether the constraint is
 // verified against the model/docs, and the generic hint printed with a finding.
 #pragma once
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,5 +20,10 @@ struct Rule {
 const std::vector<Rule>& rules();
 // The rule `id`, or nullptr.
 const Rule* find_rule(std::string_view id);
+
+// Whether an environment variable's name says it holds a secret (PASSWORD,
+// SECRET, TOKEN, API_KEY, ...): the env-plaintext-secret rule, and what
+// --debug masks in request and response bodies.
+bool sensitive_name(const std::string& name);
 
 }  // namespace ecsctl::taskdef

@@ -185,6 +185,11 @@ TEST_SUITE("call") {
 
   TEST_CASE("redaction helpers") {
     CHECK(redact_body(R"({"accessToken":"abc\"def","x":1})") == R"({"accessToken":"****","x":1})");
+    // Secret-looking environment values of a task definition, anywhere in a JSON body.
+    CHECK(redact_body(R"({"containerDefinitions":[{"environment":[{"name":"DB_PASSWORD","value":"hunter2"},)"
+                      R"({"name":"LOG_LEVEL","value":"debug"}]}]})") ==
+          R"({"containerDefinitions":[{"environment":[{"name":"DB_PASSWORD","value":"****"},)"
+          R"({"name":"LOG_LEVEL","value":"debug"}]}]})");
     CHECK(redact_body("<SessionToken>tok</SessionToken><A>b</A>") == "<SessionToken>****</SessionToken><A>b</A>");
     CHECK(redact_body("Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJ.x.y&Version=1") ==
           "Action=AssumeRoleWithWebIdentity&WebIdentityToken=****&Version=1");
