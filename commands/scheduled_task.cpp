@@ -178,7 +178,9 @@ int run_create(Context& ctx, std::vector<std::string>& args) {
     // No --group means Scheduler's "default" group, which GetSchedule names.
     for (Json* j : {&a, &b})
       if (j->value("GroupName", "default") == "default") j->erase("GroupName");
-    if (a != b)
+    // Compared without regard to key order: GetSchedule/ListTargetsByRule answer in
+    // the model's member order, the request is built in the flags' order.
+    if (nlohmann::json::parse(a.dump()) != nlohmann::json::parse(b.dump()))
       throw Error(Exit::usage, "scheduled task '" + t.name + "' already exists with other settings", {},
                   "change it with `ecsctl update-scheduled-task " + t.name + " ...`");
     if (!ctx.opts.quiet) ctx.err << "scheduled task " << t.name << " already exists as requested; nothing changed\n";
