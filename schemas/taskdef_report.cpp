@@ -1,6 +1,7 @@
 // Printing findings: text with source line and caret, GitHub annotations, JSON.
 #include <ostream>
 
+#include "cli/output_python.hpp"
 #include "schemas/taskdef.hpp"
 
 namespace ecsctl::taskdef {
@@ -89,14 +90,16 @@ Json findings_json(const Document& doc) {
   Json arr = Json::array();
   for (const auto& f : doc.findings) {
     Json j;
-    j["file"] = doc.file;
+    // Messages quote pieces of the input, which may cut a UTF-8 sequence short;
+    // JSON output must stay valid UTF-8 (found by fuzz_taskdef).
+    j["file"] = pyfmt::sanitize_utf8(doc.file);
     j["line"] = f.pos.line;
     j["column"] = f.pos.col;
     j["severity"] = f.severity == Severity::error ? "error" : "warning";
     j["rule"] = f.rule;
-    j["path"] = f.path;
-    j["message"] = f.message;
-    j["hint"] = f.hint;
+    j["path"] = pyfmt::sanitize_utf8(f.path);
+    j["message"] = pyfmt::sanitize_utf8(f.message);
+    j["hint"] = pyfmt::sanitize_utf8(f.hint);
     arr.push_back(std::move(j));
   }
   return arr;

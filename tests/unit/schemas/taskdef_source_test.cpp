@@ -189,3 +189,17 @@ TEST_SUITE("taskdef source") {
     }
   }
 }
+
+TEST_SUITE("taskdef fuzz regressions") {
+  // fuzz_taskdef (tests/fuzz/corpus/fuzz_taskdef/regression-cut-utf8-in-message): a
+  // JSON syntax error next to a multi-byte character produced a message that cut the
+  // character short, and the JSON findings (validate --output json) then threw.
+  TEST_CASE("JSON findings stay valid UTF-8 when a message quotes a cut character") {
+    const std::string text = "{\"taskDefinitionons\": [{\"name\": \"a\", \"image\": \xdc\x9d\xdd\x82]}}";
+    Document d = load_text("task.json", text, nullptr);
+    CHECK_FALSE(d.findings.empty());
+    std::string dumped;
+    CHECK_NOTHROW(dumped = findings_json(d).dump());
+    CHECK(dumped.find("\"rule\"") != std::string::npos);
+  }
+}
