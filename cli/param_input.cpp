@@ -1,5 +1,7 @@
 #include "cli/param_input.hpp"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -158,12 +160,8 @@ std::string base64_encode(const std::string& in) {
 
 }  // namespace
 
-Json parse_json(std::string_view text, std::string_view cli_name) {
-  // Serialising and validating are recursive: a value nested tens of thousands
-  // deep (a file:// argument) would overflow the stack. No API shape nests deeper
-  // than a few dozen levels.
-  constexpr std::size_t max_nesting = 1000;
-  std::size_t depth = 0;
+std::size_t json_nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -172,13 +170,21 @@ Json parse_json(std::string_view text, std::string_view cli_name) {
       else if (c == '"') in_string = false;
     } else if (c == '"') {
       in_string = true;
-    } else if ((c == '[' || c == '{') && ++depth > max_nesting) {
-      param_error(cli_name, "Invalid JSON: arrays and objects nested more than " + std::to_string(max_nesting) +
-                                " levels deep");
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
   }
+  return deepest;
+}
+
+Json parse_json(std::string_view text, std::string_view cli_name) {
+  // No API shape nests deeper than a few dozen levels.
+  constexpr std::size_t max_nesting = 1000;
+  if (json_nesting_depth(text) > max_nesting)
+    param_error(cli_name, "Invalid JSON: arrays and objects nested more than " + std::to_string(max_nesting) +
+                              " levels deep");
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {

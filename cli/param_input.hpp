@@ -34,6 +34,11 @@ void validate(const Json& model, std::string_view shape_name, Json& value, const
 // Parses `text` as JSON, with the error worded for parameter `cli_name`.
 Json parse_json(std::string_view text, std::string_view cli_name);
 
+// The deepest nesting of arrays and objects in JSON `text` (strings skipped),
+// checked before parsing: serialising and validating recurse, so a document
+// nested tens of thousands deep would overflow the stack.
+std::size_t json_nesting_depth(std::string_view text);
+
 // Parses a YAML document (safe subset: maps, sequences, scalars typed as YAML
 // 1.2 core schema) into JSON. Throws Error(Exit::usage) naming `cli_name`.
 Json parse_yaml(std::string_view text, std::string_view cli_name);

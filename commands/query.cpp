@@ -13,32 +13,13 @@
 #include "cli/error.hpp"
 #include "cli/jmespath.hpp"
 #include "cli/output.hpp"
+#include "cli/param_input.hpp"
 
 namespace ecsctl {
 namespace {
 
 // Deeper documents are refused rather than risking the stack when printed.
 constexpr std::size_t k_max_nesting = 2000;
-
-// The deepest nesting of arrays and objects in `text`, strings skipped.
-std::size_t nesting_depth(const std::string& text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 // "NAME:LINE:COLUMN" for a byte offset into `text` (1-based, as editors count).
 std::string text_position(const std::string& name, const std::string& text, std::size_t offset) {
@@ -57,7 +38,7 @@ std::string text_position(const std::string& name, const std::string& text, std:
 Json parse_document(const std::string& text, const std::string& name) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw Error(Exit::other, name + " is empty: expected a JSON document", name);
-  if (nesting_depth(text) > k_max_nesting)
+  if (param::json_nesting_depth(text) > k_max_nesting)
     throw Error(Exit::other, name + " nests arrays and objects more than " + std::to_string(k_max_nesting) +
                                  " levels deep", name);
   try {
