@@ -117,14 +117,17 @@ Target resolve_target(Session& s, const Json& m, const CallOptions& o) {
 Json invoke(Session& s, std::string_view service, std::string_view operation, Json input, const CallOptions& o) {
   const Json* mp = nullptr;
   try {
-    mp = &model::service(service);
+    model::operation_names(service);
   } catch (const std::out_of_range&) {
     throw_usage("unknown service '" + std::string(service) + "'");
   }
-  const Json& m = *mp;
-  if (!m["operations"].contains(std::string(operation)))
+  try {
+    mp = &model::operation(service, operation);
+  } catch (const std::out_of_range&) {
     throw_usage("unknown operation '" + std::string(operation) + "' of " + std::string(service));
-  const Json& op = m["operations"][std::string(operation)];
+  }
+  const Json& m = *mp;
+  const Json& op = m.at("operations").at(std::string(operation));
   if (!input.is_object()) input = Json::object();
   fill_idempotency_tokens(m, operation, input);
   Target target = resolve_target(s, m, o);

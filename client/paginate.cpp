@@ -23,11 +23,11 @@ Json call_paginated(Context& ctx, std::string_view service, std::string_view ope
                     const PageOptions& page) {
   const Json* m = nullptr;
   try {
-    m = &model::service(service);
+    m = &model::paginators(service);
   } catch (const std::out_of_range&) {
     throw_usage("unknown service '" + std::string(service) + "'");
   }
-  const Json& paginators = (*m)["paginators"];
+  const Json& paginators = *m;
   if (!page.paginate || !paginators.contains(std::string(operation))) return call(ctx, service, operation, input);
   const Json& p = paginators[std::string(operation)];
   auto in_tokens = as_list(p["input_token"]), out_tokens = as_list(p["output_token"]);

@@ -17,7 +17,7 @@ const std::map<std::string, std::string, std::less<>>& command_map(const std::st
   auto it = cache.find(service);
   if (it != cache.end()) return it->second;
   std::map<std::string, std::string, std::less<>> table;
-  for (auto& [name, _] : model::service(service).at("operations").items()) table.emplace(model::kebab_case(name), name);
+  for (const auto& name : model::operation_names(service)) table.emplace(model::kebab_case(name), name);
   return cache.emplace(service, std::move(table)).first->second;
 }
 
@@ -64,7 +64,7 @@ std::optional<Operation> find_operation(std::string_view service, std::string_vi
   const auto& table = command_map(std::string(service));
   auto it = table.find(command);
   if (it == table.end()) return std::nullopt;
-  const Json& model = model::service(service);
+  const Json& model = model::operation(service, it->second);
   const Json& o = model.at("operations").at(it->second);
   Operation op;
   op.service = std::string(service);

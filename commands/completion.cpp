@@ -182,7 +182,7 @@ void command_candidates(Result& r, const std::string& group) {
     if (c.group == group && !c.hidden && seen.insert(std::string(c.name)).second)
       add(r, std::string(c.name), std::string(c.summary));
   if (auto service = api::service_for_group(group)) {
-    const Json& meta = model::service(*service).at("metadata");
+    const Json& meta = model::metadata(*service);
     std::string what = meta.value("serviceId", *service) + " API operation";
     for (auto& n : api::operation_names(*service))
       if (seen.insert(n).second) add(r, n, what);

@@ -26,17 +26,13 @@ bool is_error(const Json& response) { return response.is_object() && response.co
 
 // The waiter definition `name` of `service`, or nullptr.
 const Json* find_waiter(std::string_view service, std::string_view name) {
-  const Json& model = model::service(service);
-  auto it = model.find("waiters");
-  if (it == model.end() || !it->contains(std::string(name))) return nullptr;
-  return &(*it)[std::string(name)];
+  const Json& waiters = model::waiters(service);
+  auto it = waiters.find(std::string(name));
+  return it == waiters.end() ? nullptr : &*it;
 }
 
 std::string waiter_name(std::string_view service, std::string_view command) {
-  const Json& model = model::service(service);
-  auto it = model.find("waiters");
-  if (it == model.end()) return {};
-  for (auto& [name, _] : it->items())
+  for (auto& [name, _] : model::waiters(service).items())
     if (model::kebab_case(name) == command) return name;
   return {};
 }
@@ -200,7 +196,7 @@ int run_fixed(Context& ctx, std::vector<std::string>& args) {
 int run_elbv2_wait(Context& ctx, std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     ctx.out << "Usage: ecsctl elbv2 wait <waiter> [options]\n\nWaiters:\n";
-    for (auto& [name, _] : model::service("elbv2").at("waiters").items()) ctx.out << "  " << model::kebab_case(name) << "\n";
+    for (auto& [name, _] : model::waiters("elbv2").items()) ctx.out << "  " << model::kebab_case(name) << "\n";
     if (args.empty()) throw Error(Exit::usage, "'elbv2 wait' needs a waiter name");
     return 0;
   }

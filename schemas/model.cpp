@@ -15,23 +15,110 @@ const std::vector<std::string>& service_names() {
   return names;
 }
 
-static const Json& decode(std::string_view name) {
-  static std::mutex mu;
-  static std::map<std::string, Json, std::less<>> cache;
-  std::lock_guard lock(mu);
-  if (auto it = cache.find(name); it != cache.end()) return it->second;
-  for (const EmbeddedModel* m = k_embedded_models; m->name; ++m) {
-    if (name == m->name) {
-      auto [it, _] = cache.emplace(std::string(name), Json::from_cbor(m->data, m->data + m->size));
-      return it->second;
-    }
-  }
+namespace {
+
+Json decode(const EmbeddedSlice& s) { return Json::from_cbor(s.data, s.data + s.size); }
+
+const EmbeddedService& embedded_service(std::string_view name) {
+  for (const EmbeddedService* m = k_embedded_services; m->name; ++m)
+    if (name == m->name) return *m;
   throw std::out_of_range("no API model for '" + std::string(name) + "'");
 }
 
-const Json& service(std::string_view name) { return decode(name); }
-const Json& partitions() { return decode("partitions"); }
-const Json& retry_rules() { return decode("retry"); }
+// Decoded values live until exit and are never destroyed: freeing a decoded
+// model at exit costs time and serves no purpose in a short-lived process.
+struct Cache {
+  std::mutex mu;
+  std::map<std::string, const Json*, std::less<>> values;
+  std::map<std::string, const std::vector<std::string>*, std::less<>> names;
+};
+Cache& cache() {
+  static Cache* c = new Cache;
+  return *c;
+}
+
+template <class Make>
+const Json& cached(const std::string& key, Make make) {
+  Cache& c = cache();
+  std::lock_guard lock(c.mu);
+  if (auto it = c.values.find(key); it != c.values.end()) return *it->second;
+  const Json* v = new Json(make());
+  c.values.emplace(key, v);
+  return *v;
+}
+
+}  // namespace
+
+const std::vector<std::string>& operation_names(std::string_view service) {
+  const EmbeddedService& m = embedded_service(service);
+  Cache& c = cache();
+  std::lock_guard lock(c.mu);
+  if (auto it = c.names.find(service); it != c.names.end()) return *it->second;
+  auto* names = new std::vector<std::string>;
+  for (std::size_t i = 0; i < m.operation_count; ++i) names->emplace_back(m.operations[i].name);
+  c.names.emplace(std::string(service), names);
+  return *names;
+}
+
+const Json& metadata(std::string_view service) {
+  const EmbeddedService& m = embedded_service(service);
+  return cached("metadata/" + std::string(service), [&] { return decode(m.metadata); });
+}
+
+const Json& paginators(std::string_view service) {
+  const EmbeddedService& m = embedded_service(service);
+  return cached("paginators/" + std::string(service), [&] { return decode(m.paginators); });
+}
+
+const Json& waiters(std::string_view service) {
+  const EmbeddedService& m = embedded_service(service);
+  return cached("waiters/" + std::string(service), [&] { return decode(m.waiters); });
+}
+
+const Json& operation(std::string_view service, std::string_view operation_name) {
+  const EmbeddedService& m = embedded_service(service);
+  const EmbeddedOperation* op = nullptr;
+  for (std::size_t i = 0; i < m.operation_count && !op; ++i)
+    if (operation_name == m.operations[i].name) op = &m.operations[i];
+  if (!op) throw std::out_of_range("no operation '" + std::string(operation_name) + "' in " + std::string(service));
+  const Json& meta = metadata(service);
+  const Json& pags = paginators(service);
+  return cached("operation/" + std::string(service) + "/" + op->name, [&] {
+    Json j = Json::object();
+    j["metadata"] = meta;
+    j["operations"][op->name] = decode(op->definition);
+    Json& shapes = j["shapes"] = Json::object();
+    for (std::size_t i = 0; i < op->shape_count; ++i)
+      shapes[m.shape_names[op->shapes[i]]] = decode(m.shapes[op->shapes[i]]);
+    j["paginators"] = Json::object();
+    if (auto it = pags.find(op->name); it != pags.end()) j["paginators"][op->name] = *it;
+    return j;
+  });
+}
+
+const Json& service(std::string_view name) {
+  const EmbeddedService& m = embedded_service(name);
+  return cached("service/" + std::string(name), [&] {
+    Json j = Json::object();
+    j["metadata"] = decode(m.metadata);
+    Json& ops = j["operations"] = Json::object();
+    for (std::size_t i = 0; i < m.operation_count; ++i) ops[m.operations[i].name] = decode(m.operations[i].definition);
+    Json& shapes = j["shapes"] = Json::object();
+    for (std::size_t i = 0; i < m.shape_count; ++i) shapes[m.shape_names[i]] = decode(m.shapes[i]);
+    j["paginators"] = decode(m.paginators);
+    j["waiters"] = decode(m.waiters);
+    return j;
+  });
+}
+
+static const Json& document(std::string_view name) {
+  for (const EmbeddedDocument* d = k_embedded_documents; d->name; ++d)
+    if (name == d->name) return cached("document/" + std::string(name), [&] { return decode(d->data); });
+  throw std::out_of_range("no embedded document '" + std::string(name) + "'");
+}
+
+const Json& partitions() { return document("partitions"); }
+const Json& retry_rules() { return document("retry"); }
 
 const Json& shape(const Json& service_model, std::string_view shape_name) {
   const Json& shapes = service_model.at("shapes");

@@ -74,7 +74,7 @@ const ShapeInfo& ecs_shape(std::string_view name) {
   static std::mutex mu;
   static std::unique_ptr<Compiler> compiler;
   std::lock_guard lock(mu);
-  if (!compiler) compiler = std::make_unique<Compiler>(Compiler{model::service("ecs").at("shapes"), {}});
+  if (!compiler) compiler = std::make_unique<Compiler>(Compiler{model::operation("ecs", "RegisterTaskDefinition").at("shapes"), {}});
   const ShapeInfo* s = compiler->get(std::string(name));
   if (!s) throw std::out_of_range("no shape " + std::string(name));
   return *s;
