@@ -198,7 +198,9 @@ class Chain {
     if (!j.is_object() || !j.contains("Credentials")) return std::nullopt;
     try {
       auto r = from_json(j["Credentials"], "assume-role (cached)", key);
-      if (r.expiration && *r.expiration > m_s.now() + std::chrono::minutes(5)) return r;
+      // botocore's CachedCredentialFetcher: cached credentials with less than
+      // 15 minutes left are fetched again (Session::credentials refreshes then too).
+      if (r.expiration && *r.expiration > m_s.now() + std::chrono::minutes(15)) return r;
     } catch (const Error&) {
     }
     return std::nullopt;

@@ -64,13 +64,29 @@ Transport& Session::transport() {
   return *m_transport;
 }
 
+// As botocore's RefreshableCredentials: credentials that say when they expire
+// (credential_process, assume-role, web identity, SSO, container, instance
+// metadata) are fetched again 15 minutes before that (advisory: a failure
+// keeps the current ones while more than 10 minutes are left) and must be
+// fetched again 10 minutes before (mandatory: a failure is the error).
+// Static keys (environment, credentials file) have no expiration and are
+// never refreshed; the service's ExpiredTokenException is then the error.
 const ResolvedCredentials& Session::credentials() {
-  bool expired = m_creds && m_creds->expiration && *m_creds->expiration < now() + std::chrono::minutes(1);
-  if (!m_creds || expired) {
-    m_creds = resolve_credentials(*this);
-    add_secret(m_creds->creds.secret_access_key);
-    add_secret(m_creds->creds.session_token);
+  if (m_creds && m_creds->expiration) {
+    auto left = *m_creds->expiration - now();
+    if (left < std::chrono::minutes(15)) {
+      try {
+        set_credentials(resolve_credentials(*this));
+      } catch (const Error& e) {
+        if (left < std::chrono::minutes(10)) throw;
+        if (m_ctx.opts.debug)
+          m_ctx.err << "[debug] refreshing credentials failed; the current ones are valid for "
+                    << std::chrono::duration_cast<std::chrono::minutes>(left).count()
+                    << " more minutes: " << redact(e.what()) << "\n";
+      }
+    }
   }
+  if (!m_creds) set_credentials(resolve_credentials(*this));
   return *m_creds;
 }
 

@@ -46,7 +46,8 @@ class Session {
   // Replaces the transport (tests inject a FakeTransport here).
   void set_transport(std::shared_ptr<Transport> transport) { m_transport = std::move(transport); }
 
-  // The credential chain's result, resolved once (and again when expired).
+  // The credential chain's result, resolved once and, for credentials with an
+  // expiration, again from 15 minutes before it (botocore's refresh windows).
   const ResolvedCredentials& credentials();
   void set_credentials(ResolvedCredentials creds);
 
