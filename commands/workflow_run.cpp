@@ -145,9 +145,14 @@ static Json wait_tasks(Context& ctx, Runtime& rt, const Json& arns, Json tasks, 
       poller.wait(changed, w.timeout > 0 ? w.timeout - elapsed : -1);
     }
   } catch (const Error& e) {
-    if (e.code() != Exit::interrupted) throw;
     progress.done();
-    throw Error(Exit::interrupted, "interrupted while waiting; the task(s) were started", {}, left_running(tasks, w.cluster));
+    if (e.code() == Exit::interrupted)
+      throw Error(Exit::interrupted, "interrupted while waiting; the task(s) were started", {}, left_running(tasks, w.cluster));
+    if (!e.hint().empty()) throw;
+    // A failure while polling (expired credentials, a service or network error):
+    // the same error and exit code, saying that the task(s) run on regardless.
+    throw Error(e.code(), e.what(), e.location(),
+                "the task(s) were started, but waiting for them failed; " + left_running(tasks, w.cluster));
   }
 }
 
