@@ -31,11 +31,13 @@ live=("$ECSCTL" __complete bash 3 ecsctl describe-services --cluster w)
 "${live[@]}" 2>/dev/null | grep -q '^web' || { echo "bench/complete.sh: live completion did not return 'web'" >&2; exit 1; }
 
 q() { printf '%q ' "$@"; }
-args=(-n "static: ecsctl desc<TAB>" "$(q "${static[@]}")"
-      -n "live, warm cache: --cluster w<TAB>" "$(q "${live[@]}")"
+# hyperfine applies a single --prepare to every command, so each command gets
+# its own: only the cold case empties the cache.
+args=(-n "static: ecsctl desc<TAB>" --prepare true "$(q "${static[@]}")"
+      -n "live, warm cache: --cluster w<TAB>" --prepare true "$(q "${live[@]}")"
       -n "live, cold cache: --cluster w<TAB>" --prepare "rm -rf $(q "$XDG_CACHE_HOME")" "$(q "${live[@]}")")
 if command -v aws_completer >/dev/null; then
-  args+=(-n "aws_completer: aws ecs desc<TAB>"
+  args+=(-n "aws_completer: aws ecs desc<TAB>" --prepare true
          "env COMP_LINE='aws ecs desc' COMP_POINT=12 aws_completer")
 fi
 echo "hyperfine: $RUNS runs each after 5 warm-ups; server on 127.0.0.1:$PORT"
