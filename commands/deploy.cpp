@@ -133,10 +133,11 @@ void print_dry_run(Context& ctx, const DeployOptions& o, const Json& current, co
 void prune_revisions(Context& ctx, Runtime& rt, const std::string& deployed, long keep, Journal& journal) {
   std::string family = taskdef_short(deployed);
   family = family.substr(0, family.rfind(':'));
+  int removed = 0;
+  try {
   Json list = rt.call("ecs", "ListTaskDefinitions",
                       {{"familyPrefix", family}, {"status", "ACTIVE"}, {"sort", "DESC"}, {"maxResults", 100}});
   long kept = 0;
-  int removed = 0;
   for (const auto& arn_j : list.value("taskDefinitionArns", Json::array())) {
     std::string arn = arn_j.get<std::string>();
     std::string s = taskdef_short(arn);
@@ -147,6 +148,10 @@ void prune_revisions(Context& ctx, Runtime& rt, const std::string& deployed, lon
     }
     rt.call("ecs", "DeregisterTaskDefinition", {{"taskDefinition", arn}});
     ++removed;
+  }
+  } catch (const Error& e) {
+    if (removed) journal.done("deregistered " + std::to_string(removed) + " old revision(s)");
+    journal.fail(e, {"deregistering the revisions of " + family + " beyond the newest " + std::to_string(keep)});
   }
   journal.done("deregistered " + std::to_string(removed) + " old revision(s)");
   if (removed && !ctx.opts.quiet) ctx.err << "deregistered " << removed << " old revision(s) of " << family << "\n";
@@ -188,7 +193,7 @@ int run_deploy(Context& ctx, std::vector<std::string>& args) {
   try {
     rt.call("ecs", "UpdateService", in);
   } catch (const Error& e) {
-    throw Error(e.code(), e.what(), o.service, journal.summary({"UpdateService to " + taskdef_short(target)}));
+    journal.fail(e, {"UpdateService to " + taskdef_short(target)}, o.service);
   }
   journal.done("updated " + o.service + " to " + taskdef_short(target));
   bool ndjson = ndjson_events(ctx);

@@ -100,7 +100,7 @@ void apply_flags(ScheduledTask& t, const Flags& f) {
 }
 
 // Resolves cluster and task definition to ARNs (calls AWS; not in --dry-run).
-void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f) {
+void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f, Journal* journal = nullptr) {
   if (f.cluster || !t.target.contains("Arn")) {
     std::string c = f.cluster.value_or("default");
     Json out = rt.call("ecs", "DescribeClusters", {{"clusters", {c}}});
@@ -113,6 +113,8 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f)
     if (is_taskdef_file(*f.task_definition)) {
       Registered r = register_or_reuse(rt, load_taskdef_file(ctx, *f.task_definition, f.templ));
       arn = r.arn;
+      if (!ctx.opts.quiet) ctx.err << (r.reused ? "reusing " : "registered ") << taskdef_short(arn) << "\n";
+      if (journal) journal->done((r.reused ? "reused " : "registered ") + taskdef_short(arn));
     } else {
       arn = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *f.task_definition}})["taskDefinition"].value(
           "taskDefinitionArn", "");
@@ -170,8 +172,17 @@ int run_create(Context& ctx, std::vector<std::string>& args) {
   Runtime& rt = runtime(ctx);
   ScheduleStore store{rt, f.use_rules, t.group};
   if (!t.target["EcsParameters"].contains("TaskCount")) t.target["EcsParameters"]["TaskCount"] = 1;
-  resolve_target(ctx, rt, t, f);
-  if (auto existing = store.get(t.name)) {
+  Journal journal;
+  resolve_target(ctx, rt, t, f, &journal);
+  auto existing = store.get(t.name);
+  if (existing && f.use_rules && existing->rule_targets == 0) {
+    // A rule with no target at all is what a create that stopped after PutRule
+    // leaves behind: finish it (PutRule again with these settings, PutTargets).
+    if (!ctx.opts.quiet)
+      ctx.err << "scheduled task " << t.name << " has a rule but no target (an earlier create stopped half-way); "
+              << "completing it\n";
+    store.put(t, true, &journal);
+  } else if (existing) {
     Json a = to_json(*existing), b = to_json(t);
     a["Target"].erase("Id");
     b["Target"].erase("Id");
@@ -185,7 +196,7 @@ int run_create(Context& ctx, std::vector<std::string>& args) {
                   "change it with `ecsctl update-scheduled-task " + t.name + " ...`");
     if (!ctx.opts.quiet) ctx.err << "scheduled task " << t.name << " already exists as requested; nothing changed\n";
   } else {
-    store.put(t, false);
+    store.put(t, false, &journal);
   }
   print_task(ctx, t, f.use_rules, "CreateScheduledTask");
   return 0;
@@ -203,8 +214,9 @@ int run_update(Context& ctx, std::vector<std::string>& args) {
   if (!t) throw Error(Exit::usage, "no scheduled task '" + name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
   apply_flags(*t, f);
   check_schedule(t->expression, t->timezone, f.use_rules);
-  if (f.cluster || f.task_definition) resolve_target(ctx, rt, *t, f);
-  if (!f.dry_run) store.put(*t, true);
+  Journal journal;
+  if (f.cluster || f.task_definition) resolve_target(ctx, rt, *t, f, &journal);
+  if (!f.dry_run) store.put(*t, true, &journal);
   print_task(ctx, *t, f.use_rules, "UpdateScheduledTask");
   return 0;
 }

@@ -104,6 +104,11 @@ std::string Journal::summary(const std::vector<std::string>& not_done) const {
   return s + ".";
 }
 
+void Journal::fail(const Error& e, const std::vector<std::string>& not_done, const std::string& location) const {
+  std::string hint = e.hint().empty() ? summary(not_done) : e.hint() + "\n  " + summary(not_done);
+  throw Error(e.code(), e.what(), e.location().empty() ? location : e.location(), hint);
+}
+
 static bool is_option(const std::string& w) { return w.size() > 2 && w.compare(0, 2, "--") == 0; }
 
 std::optional<std::string> take_value(std::vector<std::string>& args, std::string_view flag) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "cli/error.hpp"
 #include "cli/json.hpp"
 
 namespace ecsctl::workflow {
@@ -65,6 +66,10 @@ class Journal {
  public:
   void done(std::string step) { m_done.push_back(std::move(step)); }
   std::string summary(const std::vector<std::string>& not_done) const;
+  // Rethrows `e` (a failed step: its message, exit code and location, or
+  // `location` when it has none) with summary(not_done) as the hint, after any
+  // hint of its own, so a command that stops half-way says where it stopped.
+  [[noreturn]] void fail(const Error& e, const std::vector<std::string>& not_done, const std::string& location = {}) const;
 
  private:
   std::vector<std::string> m_done;

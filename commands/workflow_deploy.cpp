@@ -207,7 +207,11 @@ static std::string with_reasons(std::string msg, const std::vector<std::string>&
 static void roll_back(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal& journal) {
   Json in = {{"service", plan.service}, {"taskDefinition", plan.previous_td}};
   if (!plan.cluster.empty()) in["cluster"] = plan.cluster;
-  rt.call("ecs", "UpdateService", in);
+  try {
+    rt.call("ecs", "UpdateService", in);
+  } catch (const Error& e) {
+    journal.fail(e, {"rolling the service back to " + taskdef_short(plan.previous_td)}, plan.service);
+  }
   journal.done("rolled the service back to " + taskdef_short(plan.previous_td));
   if (!ctx.opts.quiet) ctx.err << "rolling back to " << taskdef_short(plan.previous_td) << "\n";
   WaitOutcome back = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.previous_td, plan.wait, plan.ndjson);
@@ -221,7 +225,10 @@ Json await_deployment(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
   try {
     o = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.target_td, plan.wait, plan.ndjson);
   } catch (const Error& e) {
-    if (e.code() != Exit::interrupted) throw;
+    // Polling failed (expired credentials, a service or network error): ECS
+    // carries on with the deployment; say so, with the error's own exit code.
+    if (e.code() != Exit::interrupted)
+      journal.fail(e, {"waiting for the deployment to finish (ECS carries on with it)"}, plan.service);
     throw Error(Exit::interrupted, "interrupted while waiting for the deployment of " + target + " to " + plan.service,
                 plan.service, journal.summary({"waiting for the deployment to finish (ECS carries on with it)"}));
   }

@@ -40,6 +40,7 @@ std::optional<ScheduledTask> ScheduleStore::get(const std::string& name) {
     Json targets = rt.call("events", "ListTargetsByRule", {{"Rule", name}}).value("Targets", Json::array());
     for (const auto& tg : targets)
       if (is_ecs_target(tg)) t.target = tg;
+    t.rule_targets = targets.size();
     return t;
   } catch (const ServiceError& e) {
     if (not_found(e)) return std::nullopt;
@@ -47,7 +48,19 @@ std::optional<ScheduledTask> ScheduleStore::get(const std::string& name) {
   }
 }
 
-void ScheduleStore::put(const ScheduledTask& t, bool exists) {
+void ScheduleStore::put(const ScheduledTask& t, bool exists, Journal* journal) {
+  // One call of the back end: recorded when it succeeds, reported with what is
+  // left when it fails.
+  auto step = [&](std::string_view service, std::string_view op, const Json& in, const std::string& done,
+                  const std::vector<std::string>& not_done) {
+    try {
+      rt.call(service, op, in);
+    } catch (const Error& e) {
+      if (journal) journal->fail(e, not_done, t.name);
+      throw;
+    }
+    if (journal) journal->done(done);
+  };
   if (!use_rules) {
     Json in = {{"Name", t.name},
                {"ScheduleExpression", t.expression},
@@ -57,13 +70,16 @@ void ScheduleStore::put(const ScheduledTask& t, bool exists) {
     if (!t.group.empty()) in["GroupName"] = t.group;
     if (!t.timezone.empty()) in["ScheduleExpressionTimezone"] = t.timezone;
     in["Target"].erase("Id");
-    rt.call("scheduler", exists ? "UpdateSchedule" : "CreateSchedule", in);
+    std::string op = exists ? "UpdateSchedule" : "CreateSchedule";
+    step("scheduler", op, in, "schedule " + t.name + " (" + op + ")", {"schedule " + t.name + " (" + op + ")"});
     return;
   }
-  rt.call("events", "PutRule", {{"Name", t.name}, {"ScheduleExpression", t.expression}, {"State", t.state}});
+  step("events", "PutRule", {{"Name", t.name}, {"ScheduleExpression", t.expression}, {"State", t.state}},
+       "rule " + t.name + " (PutRule)", {"rule " + t.name + " (PutRule)", "its ECS task target (PutTargets)"});
   Json target = t.target;
   if (!target.contains("Id")) target["Id"] = k_target_id;
-  rt.call("events", "PutTargets", {{"Rule", t.name}, {"Targets", {target}}});
+  step("events", "PutTargets", {{"Rule", t.name}, {"Targets", {target}}}, "its ECS task target (PutTargets)",
+       {"the ECS task target of rule " + t.name + " (PutTargets)"});
 }
 
 void ScheduleStore::remove(const std::string& name) {

@@ -20,6 +20,7 @@ struct ScheduledTask {
   std::string timezone;    // Scheduler only
   std::string state = "ENABLED";
   Json target = Json::object();
+  std::size_t rule_targets = 0;  // EventBridge rules: how many targets of any kind the rule has
 };
 
 // Where schedules live.
@@ -29,8 +30,9 @@ struct ScheduleStore {
   std::string group;  // Scheduler group
 
   std::optional<ScheduledTask> get(const std::string& name);
-  // Creates (or, with `exists`, updates) the schedule.
-  void put(const ScheduledTask& t, bool exists);
+  // Creates (or, with `exists`, updates) the schedule. Each call that succeeds
+  // is recorded in `journal`; a failure is rethrown saying what is not done.
+  void put(const ScheduledTask& t, bool exists, Journal* journal = nullptr);
   void remove(const std::string& name);
   // The schedules whose target is an ECS cluster.
   std::vector<ScheduledTask> list();

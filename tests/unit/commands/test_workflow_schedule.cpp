@@ -123,6 +123,51 @@ TEST_SUITE("scheduled tasks") {
     CHECK(s.h.run("describe-scheduled-task", {"hourly", "--use-rules"}) == 252);
   }
 
+  TEST_CASE("rules: PutTargets failing half-way is reported, a rerun completes the rule, another's rule is left alone") {
+    ScheduleScenario s;
+    int refusals = 1;
+    auto put_targets = s.h.aws.handlers["PutTargets"];
+    s.h.aws.handlers["PutTargets"] = [&](const Json& in) -> Json {
+      if (refusals-- > 0) throw ServiceError("AccessDeniedException", "not authorized", "PutTargets", 400, "r");
+      return put_targets(in);
+    };
+    const std::vector<std::string> args{"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                        "--task-definition", "job", "--use-rules"};
+    std::string message;
+    CHECK(s.h.run("create-scheduled-task", args, &message) == 254);
+    CHECK(message.find("AccessDeniedException") != std::string::npos);
+    CHECK(message.find("done: rule hourly (PutRule). Not done: the ECS task target of rule hourly (PutTargets).") !=
+          std::string::npos);
+    CHECK(s.rules.count("hourly") == 1);
+    CHECK(s.targets["hourly"].is_null());
+
+    CHECK(s.h.run("create-scheduled-task", args) == 0);  // not "already exists with other settings"
+    CHECK(s.h.err.str().find("completing it") != std::string::npos);
+    REQUIRE(s.targets["hourly"].size() == 1);
+    CHECK(s.h.aws.inputs("PutRule").size() == 2);
+    CHECK(s.h.aws.inputs("PutTargets").size() == 2);
+
+    // A rule of the same name that has another target (a Lambda) is not an
+    // unfinished create: it is refused, not taken over.
+    s.rules["other"] = {{"Name", "other"}, {"ScheduleExpression", "rate(1 hour)"}, {"State", "ENABLED"}};
+    s.targets["other"] = Json::array({{{"Id", "fn"}, {"Arn", "arn:aws:lambda:us-east-1:123456789012:function:f"}}});
+    auto other = args;
+    other[0] = "other";
+    CHECK(s.h.run("create-scheduled-task", other) == 252);
+    CHECK(s.targets["other"].size() == 1);
+  }
+
+  TEST_CASE("Scheduler: a refused CreateSchedule says what was not done") {
+    ScheduleScenario s;
+    s.h.aws.handlers["CreateSchedule"] = [](const Json&) -> Json {
+      throw ServiceError("ValidationException", "role cannot be assumed", "CreateSchedule", 400, "r");
+    };
+    std::string message;
+    CHECK(s.h.run("create-scheduled-task", {"nightly", "--schedule", "rate(1 day)", "--cluster", "jobs",
+                                            "--task-definition", "job"}, &message) == 254);
+    CHECK(message.find("done: nothing. Not done: schedule nightly (CreateSchedule).") != std::string::npos);
+  }
+
   TEST_CASE("update changes only what is given; list shows ECS schedules") {
     ScheduleScenario s;
     REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7"}) == 0);
