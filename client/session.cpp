@@ -59,7 +59,11 @@ Transport& Session::transport() {
       if (auto ca = p->get("ca_bundle")) o.ca_bundle = expand_home(m_ctx.env, *ca);
     if (!o.verify_ssl)
       m_ctx.err << "warning: --no-verify-ssl: TLS certificates are not verified; the connection can be intercepted\n";
-    m_transport = make_curl_transport(o);
+    // libcurl honours proxies from the environment; the built-in client has none.
+    for (const char* v : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"})
+      if (m_ctx.env.get_nonempty(v)) o.builtin_loopback_http = false;
+    if (m_ctx.env.get_nonempty("ECSCTL_HTTP_CLIENT").value_or("") == "curl") o.builtin_loopback_http = false;
+    m_transport = make_transport(o);
   }
   return *m_transport;
 }

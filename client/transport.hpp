@@ -53,7 +53,21 @@ struct TransportOptions {
   std::optional<double> read_timeout;     // seconds without data; 0 = none
   bool verify_ssl = true;
   std::string ca_bundle;                  // AWS_CA_BUNDLE / ca_bundle, or ""
+  // Plain http:// to a loopback address over the built-in client
+  // (client/loopback_transport.cpp) rather than libcurl. Off when a proxy is
+  // configured in the environment, or with ECSCTL_HTTP_CLIENT=curl.
+  bool builtin_loopback_http = true;
 };
+
+// The transport ecsctl uses: plain-HTTP requests to a loopback address
+// (ecsctl local, test servers) over a small built-in HTTP/1.1 client, which
+// spares loading libcurl and its libraries; everything else over libcurl.
+std::unique_ptr<Transport> make_transport(const TransportOptions& options);
+
+// The built-in HTTP/1.1 client alone; it refuses any URL that is not http://
+// to a loopback address (127.0.0.0/8, ::1, localhost).
+std::unique_ptr<Transport> make_loopback_transport(const TransportOptions& options);
+bool is_loopback_http(std::string_view url);
 
 // The libcurl transport: one easy handle reused (keep-alive), HTTP/2 over TLS
 // when offered. Throws Error(Exit::other) when libcurl.so.4 cannot be loaded.
