@@ -4,6 +4,13 @@
 # prove what is retried, what is not, and that secrets never reach the output.
 set -u
 : "${ECSCTL:?}" "${ECSCTL_BINARY_DIR:?}"
+# Once over each transport: the built-in loopback HTTP client, then libcurl.
+if [ -z "${ECSCTL_HTTP_CLIENT+x}" ]; then
+  echo "# transport: built-in"
+  ECSCTL_HTTP_CLIENT=builtin bash "$0" || exit 1
+  echo "# transport: libcurl"
+  ECSCTL_HTTP_CLIENT=curl exec bash "$0"
+fi
 SERVER="$ECSCTL_BINARY_DIR/tests/sigv4_test_server"
 [ -x "$SERVER" ] || { echo "missing $SERVER (build target sigv4_test_server)"; exit 1; }
 
@@ -21,7 +28,7 @@ ok() { echo "ok: $*"; }
 
 # An isolated environment: nothing from the real ~/.aws, no instance metadata.
 run() {
-  env -i PATH="$PATH" HOME="$WORK/home" TZ=UTC AWS_EC2_METADATA_DISABLED=true \
+  env -i PATH="$PATH" HOME="$WORK/home" TZ=UTC AWS_EC2_METADATA_DISABLED=true ECSCTL_HTTP_CLIENT="$ECSCTL_HTTP_CLIENT" \
     AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY='test/secret+key' AWS_REGION=us-east-1 \
     "$@"
 }
