@@ -56,9 +56,45 @@ std::string spread_key(const Instance& in, const std::string& field) {
   return values.empty() ? std::string() : values.front();
 }
 
+// Spread over an attribute: each eligible instance's value as a small number,
+// and the group's task count per value, kept up to date as a batch is placed
+// (values of the static fields do not change while placing).
+struct SpreadIndex {
+  bool live = false;                 // field whose value changes with placements (task:group): recomputed
+  std::vector<int> value_of;         // instance index -> value id
+  std::vector<int> tasks_per_value;  // value id -> this group's tasks
+};
+
+bool static_field(const std::string& field) {
+  return field.rfind("attribute:", 0) == 0 || field == "ec2InstanceId" || field == "containerInstanceArn" ||
+         field == "registeredCpu" || field == "registeredMemory" || field == "agentConnected";
+}
+
+int tasks_of_group(const Instance& in, const std::string& group) {
+  auto it = in.group_tasks.find(group);
+  return it == in.group_tasks.end() ? 0 : it->second;
+}
+
+SpreadIndex make_spread_index(const std::vector<Instance>& all, const std::vector<size_t>& eligible,
+                              const Strategy& s, const std::string& group) {
+  SpreadIndex ix;
+  if (s.type != "spread" || s.field == "instanceId" || s.field == "host") return ix;
+  ix.live = !static_field(s.field);
+  if (ix.live) return ix;
+  std::unordered_map<std::string, int> ids;
+  ix.value_of.assign(all.size(), -1);
+  for (size_t i : eligible) {
+    auto [it, added] = ids.emplace(spread_key(all[i], s.field), static_cast<int>(ids.size()));
+    if (added) ix.tasks_per_value.push_back(0);
+    ix.value_of[i] = it->second;
+    ix.tasks_per_value[static_cast<size_t>(it->second)] += tasks_of_group(all[i], group);
+  }
+  return ix;
+}
+
 // Keeps the candidates that the strategy prefers most.
 void narrow(std::vector<size_t>& cand, const std::vector<Instance>& all, const std::vector<size_t>& eligible,
-            const Strategy& s, const std::string& group, std::mt19937_64& rng) {
+            const Strategy& s, const SpreadIndex& ix, const std::string& group, std::mt19937_64& rng) {
   if (cand.size() <= 1) return;
   if (s.type == "random") {
     size_t pick = std::uniform_int_distribution<size_t>(0, cand.size() - 1)(rng);
@@ -72,20 +108,24 @@ void narrow(std::vector<size_t>& cand, const std::vector<Instance>& all, const s
     std::erase_if(cand, [&](size_t i) { return value(i) != best; });
     return;
   }
-  // spread: count this group's tasks per value over all eligible instances.
+  // spread: fewest of this group's tasks on the instance, or on all eligible
+  // instances sharing its value of the field.
   bool by_instance = s.field == "instanceId" || s.field == "host";
-  auto tasks_on = [&](const Instance& in) {
-    auto it = in.group_tasks.find(group);
-    return it == in.group_tasks.end() ? 0 : it->second;
-  };
   if (by_instance) {
     int best = std::numeric_limits<int>::max();
-    for (size_t i : cand) best = std::min(best, tasks_on(all[i]));
-    std::erase_if(cand, [&](size_t i) { return tasks_on(all[i]) != best; });
+    for (size_t i : cand) best = std::min(best, tasks_of_group(all[i], group));
+    std::erase_if(cand, [&](size_t i) { return tasks_of_group(all[i], group) != best; });
+    return;
+  }
+  if (!ix.live) {
+    auto count = [&](size_t i) { return ix.tasks_per_value[static_cast<size_t>(ix.value_of[i])]; };
+    int best = std::numeric_limits<int>::max();
+    for (size_t i : cand) best = std::min(best, count(i));
+    std::erase_if(cand, [&](size_t i) { return count(i) != best; });
     return;
   }
   std::unordered_map<std::string, int> per_value;
-  for (size_t i : eligible) per_value[spread_key(all[i], s.field)] += tasks_on(all[i]);
+  for (size_t i : eligible) per_value[spread_key(all[i], s.field)] += tasks_of_group(all[i], group);
   int best = std::numeric_limits<int>::max();
   for (size_t i : cand) best = std::min(best, per_value[spread_key(all[i], s.field)]);
   std::erase_if(cand, [&](size_t i) { return per_value[spread_key(all[i], s.field)] != best; });
@@ -161,6 +201,8 @@ PlacementResult place(std::vector<Instance>& instances, const TaskNeeds& needs, 
     });
     if (ok) eligible.push_back(i);
   }
+  std::vector<SpreadIndex> spread;
+  for (const auto& s : strategies) spread.push_back(make_spread_index(instances, eligible, s, needs.group));
   PlacementResult result;
   std::vector<bool> used_in_batch(instances.size(), false);
   std::vector<size_t> cand;
@@ -181,8 +223,11 @@ PlacementResult place(std::vector<Instance>& instances, const TaskNeeds& needs, 
       }
       break;
     }
-    for (const auto& s : strategies) narrow(cand, instances, eligible, s, needs.group, rng);
+    for (size_t k = 0; k < strategies.size(); ++k)
+      narrow(cand, instances, eligible, strategies[k], spread[k], needs.group, rng);
     size_t chosen = cand.front();
+    for (auto& ix : spread)
+      if (!ix.tasks_per_value.empty()) ++ix.tasks_per_value[static_cast<size_t>(ix.value_of[chosen])];
     used_in_batch[chosen] = true;
     result.placed.push_back({chosen, reserve(instances[chosen], needs)});
   }
