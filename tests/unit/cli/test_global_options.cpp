@@ -113,12 +113,13 @@ TEST_SUITE("global options") {
   }
 
   TEST_CASE("every output format name parses") {
-    for (auto [name, f] : std::vector<std::pair<std::string, ecsctl::OutputFormat>>{
+    for (const auto& entry : std::vector<std::pair<std::string, ecsctl::OutputFormat>>{
              {"json", ecsctl::OutputFormat::json}, {"yaml", ecsctl::OutputFormat::yaml},
              {"yaml-stream", ecsctl::OutputFormat::yaml_stream}, {"text", ecsctl::OutputFormat::text},
              {"table", ecsctl::OutputFormat::table}, {"off", ecsctl::OutputFormat::off}}) {
+      const std::string& name = entry.first;
       CAPTURE(name);
-      CHECK(Parsed({"x", "--output", name}).ctx.opts.output == f);
+      CHECK(Parsed({"x", "--output", name}).ctx.opts.output == entry.second);
     }
   }
 
