@@ -120,7 +120,7 @@ class LoopbackTransport : public Transport {
     bool reused = m_fd >= 0 && m_authority == url.host;
     if (!reused) {
       disconnect();
-      connect_to(*addr);
+      connect_to(*addr, *hp);
       m_authority = url.host;
     }
     for (int attempt = 0;; ++attempt) {
@@ -133,7 +133,7 @@ class LoopbackTransport : public Transport {
           throw TransportError("could not connect to the endpoint URL \"" + m_url +
                                    "\": the server closed the connection without a response",
                                false);
-        connect_to(*addr);
+        connect_to(*addr, *hp);
         m_authority = url.host;
       } catch (...) {
         disconnect();
@@ -189,7 +189,23 @@ class LoopbackTransport : public Transport {
     return ms < 0 ? -1 : static_cast<int>(ms + 0.999);
   }
 
-  void connect_to(const Address& a) {
+  // "localhost" is tried as 127.0.0.1, then as ::1, as curl would.
+  void connect_to(const Address& a, const HostPort& hp) {
+    try {
+      connect_one(a);
+    } catch (const TransportError& e) {
+      if (e.timeout() || lower(hp.host) != "localhost") throw;
+      Address v6;
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&v6.storage);
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_port = htons(static_cast<uint16_t>(hp.port));
+      sin6->sin6_addr = in6addr_loopback;
+      v6.length = sizeof(sockaddr_in6);
+      connect_one(v6);
+    }
+  }
+
+  void connect_one(const Address& a) {
     m_fd = ::socket(a.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (m_fd < 0) fail_connect(std::strerror(errno), false);
     int one = 1;

@@ -200,6 +200,34 @@ TEST_SUITE("loopback transport") {
     CHECK(server.accepted == 2);
   }
 
+  TEST_CASE("localhost falls back to ::1 when nothing listens on 127.0.0.1") {
+    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 1) != 0) {
+      MESSAGE("no IPv6 loopback here; skipped");
+      if (fd >= 0) ::close(fd);
+      return;
+    }
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    int port = ntohs(a.sin6_port);
+    std::thread server([fd] {
+      int c = ::accept(fd, nullptr, nullptr);
+      if (c < 0) return;
+      if (!read_request(c).empty()) write_str(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6");
+      ::close(c);
+    });
+    auto t = make_transport(quick());
+    HttpResponse r = t->send(post("http://localhost:" + std::to_string(port) + "/"));
+    CHECK(r.body == "v6");
+    server.join();
+    ::close(fd);
+  }
+
   TEST_CASE("faults become one TransportError") {
     SUBCASE("connection refused") {
       int port;
