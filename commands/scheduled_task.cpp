@@ -99,7 +99,8 @@ void apply_flags(ScheduledTask& t, const Flags& f) {
   if (f.role_arn) t.target["RoleArn"] = *f.role_arn;
 }
 
-// Resolves cluster and task definition to ARNs (calls AWS; not in --dry-run).
+// Resolves cluster and task definition to ARNs (calls AWS; with --dry-run only
+// read-only calls, and a task-definition file is validated but not registered).
 void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f, Journal* journal = nullptr) {
   if (f.cluster || !t.target.contains("Arn")) {
     std::string c = f.cluster.value_or("default");
@@ -110,7 +111,11 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f,
   }
   if (f.task_definition) {
     std::string arn;
-    if (is_taskdef_file(*f.task_definition)) {
+    if (is_taskdef_file(*f.task_definition) && f.dry_run) {
+      // Validated, not registered: a dry run changes nothing.
+      load_taskdef_file(ctx, *f.task_definition, f.templ);
+      arn = "(" + *f.task_definition + ": registered on a real run unless identical to the latest revision)";
+    } else if (is_taskdef_file(*f.task_definition)) {
       Registered r = register_or_reuse(rt, load_taskdef_file(ctx, *f.task_definition, f.templ));
       arn = r.arn;
       if (!ctx.opts.quiet) ctx.err << (r.reused ? "reusing " : "registered ") << taskdef_short(arn) << "\n";

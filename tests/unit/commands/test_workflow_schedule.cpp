@@ -1,6 +1,11 @@
 // Scheduled tasks (Scheduler and rules back ends) and target-group derivation, against a fake AWS.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
 #include "commands/workflow_schedule.hpp"
 #include "commands/workflow_target_group.hpp"
 #include "workflow_fake.hpp"
@@ -166,6 +171,35 @@ TEST_SUITE("scheduled tasks") {
     CHECK(s.h.run("create-scheduled-task", {"nightly", "--schedule", "rate(1 day)", "--cluster", "jobs",
                                             "--task-definition", "job"}, &message) == 254);
     CHECK(message.find("done: nothing. Not done: schedule nightly (CreateSchedule).") != std::string::npos);
+  }
+
+  TEST_CASE("update --dry-run with a task-definition file validates it and registers nothing") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7"}) == 0);
+    Json before = s.schedules["n"];
+    std::string path = "/tmp/ecsctl-test-dryrun-" + std::to_string(::getpid()) + ".yaml";
+    {
+      std::ofstream f(path);
+      f << "family: job\ncontainerDefinitions:\n  - name: main\n    image: busybox\n    memory: 128\n";
+    }
+    s.h.aws.handlers["RegisterTaskDefinition"] = [](const Json&) -> Json {
+      return {{"taskDefinition", {{"taskDefinitionArn", "arn:aws:ecs:us-east-1:123456789012:task-definition/job:8"}}}};
+    };
+    s.h.aws.handlers["ListTaskDefinitions"] = [](const Json&) -> Json { return {{"taskDefinitionArns", Json::array()}}; };
+    s.h.out.str("");
+    CHECK(s.h.run("update-scheduled-task", {"n", "--task-definition", path, "--dry-run"}) == 0);
+    CHECK(s.h.aws.inputs("RegisterTaskDefinition").empty());
+    CHECK(s.h.aws.inputs("UpdateSchedule").empty());
+    CHECK(s.schedules["n"] == before);
+    CHECK(s.h.out.str().find("registered on a real run") != std::string::npos);
+    // A file that does not validate is refused in a dry run too (exit 3), still registering nothing.
+    {
+      std::ofstream f(path);
+      f << "family: job\ncontainerDefinitions:\n  - name: main\n    image: busybox\n    memroy: 128\n";
+    }
+    CHECK(s.h.run("update-scheduled-task", {"n", "--task-definition", path, "--dry-run"}) == 3);
+    CHECK(s.h.aws.inputs("RegisterTaskDefinition").empty());
+    std::remove(path.c_str());
   }
 
   TEST_CASE("update changes only what is given; list shows ECS schedules") {
