@@ -38,6 +38,17 @@ std::string random_string(const char* alphabet, size_t n) {
   return out;
 }
 
+// Request ids need to be unique, not secret: a per-thread generator seeded
+// once, rather than the system's entropy source for every character.
+std::string request_id() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx";
+  for (auto& c : out)
+    if (c == 'x') c = hex[rng() & 15];
+  return out;
+}
+
 void write_private(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -272,14 +283,12 @@ int run_server(const ServerOptions& opt) {
   auto handle = [&](const httplib::Request& req, httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
     HttpRequest r = from_httplib(req);
-    std::string request_id = random_string("0123456789abcdef", 8) + "-" + random_string("0123456789abcdef", 4) + "-4" +
-                             random_string("0123456789abcdef", 3) + "-a" + random_string("0123456789abcdef", 3) + "-" +
-                             random_string("0123456789abcdef", 12);
+    std::string id = request_id();
     auto refused = authenticate(r, keys);
     HttpResponse out = refused ? *refused : router.dispatch(r);
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
-    res.set_header("x-amzn-RequestId", request_id);
+    res.set_header("x-amzn-RequestId", id);
     res.set_content(out.body, out.content_type);
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::ostringstream line;
