@@ -33,7 +33,8 @@ TEST_SUITE("api models") {
       CHECK(names.size() == model.at("operations").size());
       for (auto& [name, op] : model.at("operations").items()) {
         std::string command = ecsctl::model::kebab_case(name);
-        CAPTURE(service);
+        const std::string service_name = service;  // INFO/CAPTURE cannot capture a binding in clang 14
+        CAPTURE(service_name);
         CAPTURE(command);
         CHECK(resolver.has(group, command));
         auto found = api::find_operation(service, command);
@@ -42,7 +43,8 @@ TEST_SUITE("api models") {
         ++operations;
         const Json& input = model.at("shapes").at(op.at("input").at("shape").get<std::string>());
         const Json members = input.value("members", Json::object());  // kept alive for items()
-        for (auto& [member, ref] : members.items()) {
+        for (auto& [key, ref] : members.items()) {
+          const std::string member = key;  // lambdas below cannot capture a binding in clang 14
           std::string flag = "--" + ecsctl::model::kebab_case(member);
           bool has = std::any_of(found->args.begin(), found->args.end(),
                                  [&](const api::ArgSpec& a) { return a.cli_name == flag && a.member == member; });
@@ -73,7 +75,8 @@ TEST_SUITE("api models") {
         auto found = api::find_operation(service, ecsctl::model::kebab_case(name));
         REQUIRE(found.has_value());
         Fixture f;
-        CAPTURE(name);
+        const std::string operation = name;  // INFO/CAPTURE cannot capture a binding in clang 14
+        CAPTURE(operation);
         try {
           api::parse_request(f.ctx, *found, {});
           FAIL("no error for missing required members");

@@ -26,7 +26,8 @@ TEST_SUITE("taskdef schema") {
 
   TEST_CASE("every object definition has the model's member names and enums") {
     Json schema = task_definition_schema();
-    for (const auto& [name, def] : schema["$defs"].items()) {
+    for (const auto& [key, def] : schema["$defs"].items()) {
+      const std::string& name = key;  // a plain variable: INFO's lambda cannot capture a binding in clang 14
       INFO(name);
       const ShapeInfo& shape = ecs_shape(name);
       std::vector<std::string> props;

@@ -103,7 +103,9 @@ TEST_SUITE("fargate size table") {
 
   TEST_CASE("the validator applies the table to every row, in numbers and string forms") {
     auto t = expected_table();
-    for (auto& [cpu, mems] : t) {
+    for (auto& row : t) {
+      const long long cpu = row.first;  // not a binding: INFO's lambda cannot capture one in clang 14
+      const auto& mems = row.second;
       std::string vcpu = cpu % 1024 == 0 ? std::to_string(cpu / 1024) + " vCPU" : std::to_string(cpu);
       for (long long m : mems) {
         INFO(cpu << "/" << m);
