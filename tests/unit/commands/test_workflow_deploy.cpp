@@ -36,7 +36,9 @@ Json deployment(const std::string& status, int rev, const std::string& rollout, 
   return d;
 }
 
-Json service(int rev, Json deployments, Json events = Json::array(), bool breaker = true) {
+// A vector, not a Json: `{deployment(...)}` as a Json is a one-element array in
+// g++ but a copy of the element in clang (CWG 2137).
+Json service(int rev, std::vector<Json> deployments, Json events = Json::array(), bool breaker = true) {
   long running = 0, desired = 2;
   for (auto& d : deployments) running += d["runningCount"].get<long>();
   return {{"serviceName", "api"},
@@ -45,7 +47,7 @@ Json service(int rev, Json deployments, Json events = Json::array(), bool breake
           {"desiredCount", desired},
           {"runningCount", running},
           {"deploymentConfiguration", {{"deploymentCircuitBreaker", {{"enable", breaker}, {"rollback", true}}}}},
-          {"deployments", deployments},
+          {"deployments", Json(deployments)},
           {"events", events}};
 }
 
