@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One DescribeClusters call end to end against a local endpoint (the capture
-# server in tests/tools, on 127.0.0.1), three ways, with hyperfine:
-#   ecsctl describe-clusters
+# server in tests/tools, on 127.0.0.1), four ways, with hyperfine:
+#   ecsctl describe-clusters            (its built-in loopback HTTP client)
+#   the same with ECSCTL_HTTP_CLIENT=curl (libcurl, as for https:// endpoints)
 #   curl --aws-sigv4 sending the same signed request
 #   aws ecs describe-clusters            (if the AWS CLI is installed)
 # usage: bench/api.sh [path/to/ecsctl] [runs]
@@ -27,8 +28,11 @@ export AWS_CONFIG_FILE="$tmp/none" AWS_SHARED_CREDENTIALS_FILE="$tmp/none"
 curl_cmd="curl -s -o /dev/null --aws-sigv4 aws:amz:us-east-1:ecs --user $AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY \
 -H 'Content-Type: application/x-amz-json-1.1' \
 -H 'X-Amz-Target: AmazonEC2ContainerServiceV20141113.DescribeClusters' -d '{}' $endpoint/"
-cmds=("$ecsctl --endpoint-url $endpoint describe-clusters" "$curl_cmd")
-names=(ecsctl curl)
+# ecsctl speaks plain HTTP to a loopback endpoint itself; "ecsctl-curl" forces
+# libcurl, which it loads for https:// endpoints (real AWS), to show that cost.
+cmds=("$ecsctl --endpoint-url $endpoint describe-clusters"
+      "env ECSCTL_HTTP_CLIENT=curl $ecsctl --endpoint-url $endpoint describe-clusters" "$curl_cmd")
+names=(ecsctl ecsctl-curl curl)
 if command -v aws >/dev/null; then
   cmds+=("aws --endpoint-url $endpoint ecs describe-clusters")
   names+=(aws)
@@ -43,5 +47,5 @@ import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
 e = r["ecsctl"]
 for name, mean in r.items():
-    print(f"{name:8s} {mean*1000:8.2f} ms   {mean/e:6.2f}x ecsctl")
+    print(f"{name:12s} {mean*1000:8.2f} ms   {mean/e:6.2f}x ecsctl")
 PY
