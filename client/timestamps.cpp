@@ -74,6 +74,9 @@ std::optional<IsoParts> parse_iso(std::string_view s) {
 }  // namespace
 
 std::string format_epoch(double seconds) {
+  // Outside years 1..9999 (what the AWS CLI's datetime can hold) or not a
+  // number: the value as sent, rather than a time_t that cannot hold it.
+  if (!std::isfinite(seconds) || seconds < -62135596800.0 || seconds > 253402300799.0) return Json(seconds).dump();
   double whole = std::floor(seconds);
   long micros = std::lround((seconds - whole) * 1e6);
   std::time_t t = static_cast<std::time_t>(whole);

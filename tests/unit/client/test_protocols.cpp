@@ -86,6 +86,10 @@ TEST_SUITE("protocols") {
     setenv("TZ", "UTC", 1);
     tzset();
     CHECK(format_epoch(0.5) == "1970-01-01T00:00:00.500000+00:00");
+    // Found by fuzz_json_response: 1.7e32 overflowed the conversion to time_t.
+    CHECK(format_epoch(1700000000.1e23) == "1.7000000001e+32");
+    CHECK(format_epoch(-1e300) == "-1e+300");
+    CHECK(format_epoch(253402300799.0) == "9999-12-31T23:59:59+00:00");
     CHECK(format_iso_timestamp("2024-05-01T12:00:00.5Z") == "2024-05-01T12:00:00.500000+00:00");
     CHECK(format_iso_timestamp("2024-05-01T12:00:00-05:30") == "2024-05-01T12:00:00-05:30");
     CHECK(format_iso_timestamp("garbage") == "garbage");
