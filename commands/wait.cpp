@@ -10,6 +10,7 @@
 #include "cli/error.hpp"
 #include "cli/jmespath.hpp"
 #include "commands/api.hpp"
+#include "commands/workflow.hpp"
 #include "schemas/model.hpp"
 
 namespace ecsctl::wait {
@@ -165,16 +166,17 @@ int run_wait_command(Context& ctx, std::string_view service, std::string_view na
       if (i + 1 >= args.size()) throw Error(Exit::usage, "argument " + a + ": expected one argument");
       return args[++i];
     };
-    if (a == "--delay") options.delay = parse_number(a, value());
+    // --delay and --timeout take seconds or a duration ("30s", "10m", "1h"), as the workflows do.
+    if (a == "--delay") options.delay = workflow::parse_duration(value(), a);
     else if (a == "--max-attempts") options.max_attempts = static_cast<int>(parse_number(a, value()));
-    else if (a == "--timeout") options.timeout = parse_number(a, value());
+    else if (a == "--timeout") options.timeout = workflow::parse_duration(value(), a);
     else rest.push_back(a);
   }
   api::Request req = api::parse_request(ctx, *op, rest);
   if (req.help) {
     ctx.out << "Waits until " << op->name << " satisfies the " << waiter << " waiter (every "
             << config.value("delay", 15) << "s, at most " << config.value("maxAttempts", 40) << " attempts).\n"
-            << "Extra options: --delay SECONDS, --max-attempts N, --timeout SECONDS (overall).\n"
+            << "Extra options: --delay DURATION, --max-attempts N, --timeout DURATION (overall; seconds, or 30s, 10m, 1h).\n"
             << "Exit codes: 0 done, 4 attempts or time exhausted, 255 a failure state, 130 interrupted.\n\n";
     api::print_operation_help(ctx, *op, service == "ecs" ? "" : service);
     return 0;

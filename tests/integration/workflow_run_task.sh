@@ -38,6 +38,14 @@ run run-task "${NET[@]}" --task-definition job:1 --env main:ECSCTL_LOCAL_RUN_SEC
 expect_code 4 "--timeout -> exit 4"
 expect_in "$ERR" "ecsctl stop-task --cluster wf --task" "the task left running is named"
 
+# ecsctl wait takes durations too: --timeout 2s on a task that runs for 120 s -> exit 4.
+TASK=$("$ECSCTL" list-tasks --cluster wf --desired-status RUNNING --query 'taskArns[0]' --output text)
+run wait tasks-stopped --cluster wf --tasks "$TASK" --delay 1s --timeout 2s
+expect_code 4 "wait tasks-stopped --timeout 2s -> exit 4"
+run wait tasks-stopped --cluster wf --tasks "$TASK" --timeout soon
+expect_code 252 "wait --timeout soon -> usage error"
+expect_in "$ERR" "invalid duration 'soon' for --timeout" "the bad duration is named"
+
 # Ctrl-C during the wait: exit 130 and the running task is reported.
 set +e
 "$ECSCTL" run-task "${NET[@]}" --task-definition job:1 --env main:ECSCTL_LOCAL_RUN_SECONDS=120 --wait-until stopped \
