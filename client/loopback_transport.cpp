@@ -195,13 +195,7 @@ class LoopbackTransport : public Transport {
       connect_one(a);
     } catch (const TransportError& e) {
       if (e.timeout() || lower(hp.host) != "localhost") throw;
-      Address v6;
-      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&v6.storage);
-      sin6->sin6_family = AF_INET6;
-      sin6->sin6_port = htons(static_cast<uint16_t>(hp.port));
-      sin6->sin6_addr = in6addr_loopback;
-      v6.length = sizeof(sockaddr_in6);
-      connect_one(v6);
+      connect_one(*loopback_address(HostPort{"::1", hp.port}));
     }
   }
 
