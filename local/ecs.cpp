@@ -8,13 +8,28 @@ namespace ecsctl::local {
 Ecs::Ecs(Store& store, std::string region, std::string account, Pace pace)
     : m_store(store), m_region(std::move(region)), m_account(std::move(account)), m_pace(pace),
       m_rng(std::random_device{}()) {
-  // Tasks in flight when the server stopped carry on from where they were.
+  m_observer = m_store.observe([this](std::string_view kind, std::string_view id) {
+    if (kind.empty()) {  // cleared or reloaded
+      m_pools_valid = false;
+      find_busy_tasks();
+    } else if (kind == "instances") {
+      m_pool_stale.emplace(id);
+    }
+  });
+  find_busy_tasks();
+}
+
+// Tasks in flight (also when the server stopped) carry on from where they were.
+void Ecs::find_busy_tasks() {
+  m_busy.clear();
   for (const auto& [arn, t] : m_store.table("tasks")) {
     if (t["lastStatus"] == "STOPPED") continue;
     if (t["lastStatus"] != "RUNNING" || t["desiredStatus"] == "STOPPED" || t["_"]["plan"].contains("exit_code"))
       m_busy.insert(arn);
   }
 }
+
+Ecs::~Ecs() { m_store.unobserve(m_observer); }
 
 void Ecs::register_operations(Router& router) {
   using Method = Json (Ecs::*)(const Json&);

@@ -4,6 +4,7 @@
 // service deployments.
 #pragma once
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -30,6 +31,9 @@ struct TaskHooks {
 class Ecs {
  public:
   Ecs(Store& store, std::string region, std::string account, Pace pace);
+  ~Ecs();
+  Ecs(const Ecs&) = delete;
+  Ecs& operator=(const Ecs&) = delete;
   // Registers every ECS operation on `router` (target prefix AmazonEC2ContainerServiceV20141113).
   void register_operations(Router& router);
   // One step of time-driven behaviour (task lifecycles, service scheduling);
@@ -76,6 +80,7 @@ class Ecs {
 
  private:
   friend struct EcsInternals;
+  void find_busy_tasks();
   Store& m_store;
   std::string m_region, m_account;
   Pace m_pace;
@@ -84,6 +89,13 @@ class Ecs {
   double m_last_reconcile = 0;
   bool m_services_dirty = true;
   std::set<std::string> m_busy;  // tasks with a pending lifecycle step
+  // The scheduler's view of each cluster's ACTIVE container instances, sorted by
+  // ARN, built from the "instances" table and kept in step with it: the store
+  // reports every changed instance (m_pool_stale), and only those are rebuilt.
+  std::map<std::string, std::vector<Instance>, std::less<>> m_pools;
+  std::set<std::string, std::less<>> m_pool_stale;
+  bool m_pools_valid = false;
+  int m_observer = 0;
 };
 
 }  // namespace ecsctl::local

@@ -278,7 +278,7 @@ Json Ecs::list_container_instances(const Json& in) {
   }
   std::string status = string_member(in, "status", "ACTIVE");
   std::vector<std::string> arns;
-  std::vector<Instance> view = EcsInternals::instances_of(*this, cluster);
+  const std::vector<Instance>& view = EcsInternals::pool_of(*this, cluster);
   for (const auto& inst : view) {
     const Json& ci = *m_store.get("instances", inst.arn);
     if (ci["status"] != status) continue;
@@ -336,27 +336,47 @@ Json Ecs::describe_container_instances(const Json& in) {
   return {{"containerInstances", out}, {"failures", failures}};
 }
 
-std::vector<Instance> EcsInternals::instances_of(Ecs& e, const std::string& cluster) {
-  std::vector<Instance> out;
-  for (const auto& [arn, ci] : e.m_store.table("instances")) {
-    if (ci["_"]["cluster"] != cluster || ci["status"] != "ACTIVE") continue;
-    Instance in;
-    in.arn = arn;
-    in.ec2_instance_id = ci["ec2InstanceId"];
-    in.cpu_registered = resource_value(ci["registeredResources"], "CPU", 0);
-    in.memory_registered = resource_value(ci["registeredResources"], "MEMORY", 0);
-    in.cpu_remaining = ci["_"].value("cpu", in.cpu_registered);
-    in.memory_remaining = ci["_"].value("memory", in.memory_registered);
-    for (const auto& p : resource_ports(ci["remainingResources"], "PORTS", {})) in.tcp_ports.insert(std::atoi(p.c_str()));
-    for (const auto& p : resource_ports(ci["remainingResources"], "PORTS_UDP", {})) in.udp_ports.insert(std::atoi(p.c_str()));
-    for (const auto& a : ci["attributes"])
-      if (a.contains("value")) in.attributes[a["name"]] = a["value"];
-    const Json groups = ci["_"].value("groups", Json::object());
-    for (auto it = groups.begin(); it != groups.end(); ++it) in.group_tasks[it.key()] = it.value().get<int>();
-    in.task_count = ci["_"].value("tasks", 0);
-    out.push_back(std::move(in));
+Instance EcsInternals::instance_view(const std::string& arn, const Json& ci) {
+  Instance in;
+  in.arn = arn;
+  in.ec2_instance_id = ci["ec2InstanceId"];
+  in.cpu_registered = resource_value(ci["registeredResources"], "CPU", 0);
+  in.memory_registered = resource_value(ci["registeredResources"], "MEMORY", 0);
+  in.cpu_remaining = ci["_"].value("cpu", in.cpu_registered);
+  in.memory_remaining = ci["_"].value("memory", in.memory_registered);
+  for (const auto& p : resource_ports(ci["remainingResources"], "PORTS", {})) in.tcp_ports.insert(std::atoi(p.c_str()));
+  for (const auto& p : resource_ports(ci["remainingResources"], "PORTS_UDP", {})) in.udp_ports.insert(std::atoi(p.c_str()));
+  for (const auto& a : ci["attributes"])
+    if (a.contains("value")) in.attributes[a["name"]] = a["value"];
+  const Json groups = ci["_"].value("groups", Json::object());
+  for (auto it = groups.begin(); it != groups.end(); ++it) in.group_tasks[it.key()] = it.value().get<int>();
+  in.task_count = ci["_"].value("tasks", 0);
+  return in;
+}
+
+std::vector<Instance>& EcsInternals::pool_of(Ecs& e, const std::string& cluster) {
+  auto by_arn = [](const Instance& a, std::string_view arn) { return a.arn < arn; };
+  if (!e.m_pools_valid) {
+    e.m_pools.clear();
+    for (const auto& [arn, ci] : e.m_store.table("instances"))
+      if (ci["status"] == "ACTIVE") e.m_pools[ci["_"]["cluster"].get<std::string>()].push_back(instance_view(arn, ci));
+    e.m_pool_stale.clear();
+    e.m_pools_valid = true;
   }
-  return out;
+  // Rebuild what changed since the last call: drop the old view wherever it is,
+  // then insert the new one, if still ACTIVE, in its cluster's pool.
+  for (const auto& arn : e.m_pool_stale) {
+    for (auto& [name, pool] : e.m_pools) {
+      auto it = std::lower_bound(pool.begin(), pool.end(), arn, by_arn);
+      if (it != pool.end() && it->arn == arn) pool.erase(it);
+    }
+    const Json* ci = e.m_store.get("instances", arn);
+    if (!ci || (*ci)["status"] != "ACTIVE") continue;
+    std::vector<Instance>& pool = e.m_pools[(*ci)["_"]["cluster"].get<std::string>()];
+    pool.insert(std::lower_bound(pool.begin(), pool.end(), arn, by_arn), instance_view(arn, *ci));
+  }
+  e.m_pool_stale.clear();
+  return e.m_pools[cluster];
 }
 
 void EcsInternals::save_instance(Ecs& e, const Instance& in) {

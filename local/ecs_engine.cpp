@@ -131,22 +131,20 @@ void EcsInternals::finish_stop(Ecs& e, Json& task) {
   }
   // Release what the task held on its instance.
   if (task.contains("containerInstanceArn")) {
-    std::string cluster = task["_"]["cluster"];
-    const Json* ci = e.m_store.get("instances", task["containerInstanceArn"].get<std::string>());
+    std::string arn = task["containerInstanceArn"];
+    const Json* ci = e.m_store.get("instances", arn);
+    // Whatever the instance's status: a DRAINING instance's resources are freed too.
     if (ci) {
-      std::vector<Instance> all = instances_of(e, cluster);
-      for (auto& in : all) {
-        if (in.arn != task["containerInstanceArn"]) continue;
-        TaskNeeds needs;
-        needs.cpu = task["_"]["needs"]["cpu"];
-        needs.memory = task["_"]["needs"]["memory"];
-        needs.group = task.value("group", "");
-        std::vector<int> ports = task["_"].value("ports", std::vector<int>{});
-        for (const auto& c : task["containers"])
-          for (const auto& b : c["networkBindings"]) needs.ports.push_back({b["containerPort"], b["hostPort"], b.value("protocol", "tcp") == "udp"});
-        release(in, needs, ports);
-        save_instance(e, in);
-      }
+      Instance in = instance_view(arn, *ci);
+      TaskNeeds needs;
+      needs.cpu = task["_"]["needs"]["cpu"];
+      needs.memory = task["_"]["needs"]["memory"];
+      needs.group = task.value("group", "");
+      std::vector<int> ports = task["_"].value("ports", std::vector<int>{});
+      for (const auto& c : task["containers"])
+        for (const auto& b : c["networkBindings"]) needs.ports.push_back({b["containerPort"], b["hostPort"], b.value("protocol", "tcp") == "udp"});
+      release(in, needs, ports);
+      save_instance(e, in);
     }
   }
   for (const auto& hook : e.hooks().on_stopped) hook(task);
@@ -177,7 +175,7 @@ bool Ecs::tick() {
     if (!t) { m_busy.erase(arn); continue; }
     Json task = *t;
     if (!advance(*this, task, now, m_pace)) m_busy.erase(arn);
-    m_store.put("tasks", arn, task);
+    m_store.put("tasks", arn, std::move(task));
     changed = true;
   }
   if (m_services_dirty || now - m_last_reconcile > (m_pace == Pace::fast ? 0.2 : 2.0)) {

@@ -37,8 +37,12 @@ struct EcsInternals {
   // The task definition named by family, family:revision or ARN; throws `error_code`.
   static Json resolve_task_definition(Ecs& e, const std::string& ref, const char* error_code,
                                       const char* message);
-  // The scheduler's view of the cluster's ACTIVE container instances.
-  static std::vector<Instance> instances_of(Ecs& e, const std::string& cluster);
+  // The scheduler's view of one stored ContainerInstance.
+  static Instance instance_view(const std::string& arn, const Json& ci);
+  // The scheduler's view of the cluster's ACTIVE container instances, sorted by
+  // ARN: the cached pool itself (valid until the next store change), or a copy.
+  static std::vector<Instance>& pool_of(Ecs& e, const std::string& cluster);
+  static std::vector<Instance> instances_of(Ecs& e, const std::string& cluster) { return pool_of(e, cluster); }
   // Writes the remaining resources of `in` back into its stored ContainerInstance.
   static void save_instance(Ecs& e, const Instance& in);
   static TaskNeeds needs_of(const Json& taskdef, const Json& overrides, const std::string& group);

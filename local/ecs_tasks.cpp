@@ -132,11 +132,16 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
   Json overrides = in.value("overrides", Json::object());
   std::string group = string_member(in, "group", "family:" + td["family"].get<std::string>());
   TaskNeeds needs = needs_of(td, overrides, group);
-  std::vector<Instance> pool;
+  // Placement works on the cached pool itself: the instances it reserves on are
+  // saved at once, which marks them for rebuilding from the store (and a rollback
+  // restores them there), so the cache never keeps a reservation the store lacks.
+  std::vector<Instance> given;
+  std::vector<Instance>* pool_ptr = nullptr;
   std::vector<Placement> placed;
   Json failures = Json::array();
   if (launch_type != "FARGATE") {
-    pool = only ? *only : instances_of(e, cluster_name);
+    pool_ptr = only ? &(given = *only) : &pool_of(e, cluster_name);
+    std::vector<Instance>& pool = *pool_ptr;
     if (pool.empty()) throw ApiError("InvalidParameterException", "No Container Instances were found in your cluster.");
     std::vector<Strategy> strategies;
     std::vector<Constraint> constraints;
@@ -149,7 +154,11 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
     try {
       r = place(pool, needs, count, strategies, constraints, e.m_rng);
     } catch (const std::invalid_argument& ex) {
+      e.m_pools_valid = false;
       throw ApiError("InvalidParameterException", ex.what());
+    } catch (...) {
+      e.m_pools_valid = false;
+      throw;
     }
     placed = r.placed;
     for (const auto& f : r.failures) failures.push_back({{"arn", f.arn}, {"reason", f.reason}});
@@ -175,7 +184,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
     Json task = {{"attachments", Json::array()}, {"attributes", Json::array({{{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}}})}};
     std::string zone;
     if (launch_type != "FARGATE") {
-      const Instance& inst = pool[placed[n].instance];
+      const Instance& inst = (*pool_ptr)[placed[n].instance];
       zone = inst.attributes.count("ecs.availability-zone") ? inst.attributes.at("ecs.availability-zone") : e.m_region + "a";
       internal["ports"] = placed[n].host_ports;
     }
@@ -207,7 +216,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
     task["availabilityZone"] = zone;
     if (!provider.empty()) task["capacityProviderName"] = provider;
     task["clusterArn"] = cluster["clusterArn"];
-    if (launch_type != "FARGATE") task["containerInstanceArn"] = pool[placed[n].instance].arn;
+    if (launch_type != "FARGATE") task["containerInstanceArn"] = (*pool_ptr)[placed[n].instance].arn;
     Json containers = Json::array();
     size_t port_index = 0;
     Json plan_task = Json::object();

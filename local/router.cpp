@@ -155,15 +155,22 @@ void validate_input(const std::string& service, const std::string& operation, co
 }
 
 HttpResponse Router::transact(const RawHandler& handler, const HttpRequest& r) {
-  try {
-    HttpResponse out = handler(r);
-    if (out.status < 300 && m_commit) m_commit();
-    else if (m_rollback) m_rollback();
-    return out;
-  } catch (...) {
-    if (m_rollback) m_rollback();
-    throw;
+  HttpResponse out;
+  long batch = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    try {
+      out = handler(r);
+      if (out.status < 300) batch = m_stage ? m_stage() : 0;
+      else if (m_rollback) m_rollback();
+    } catch (...) {
+      if (m_rollback) m_rollback();
+      throw;
+    }
   }
+  // Outside the lock: other requests proceed while this one's batch is written.
+  if (out.status < 300 && m_flush) m_flush(batch);
+  return out;
 }
 
 HttpResponse Router::dispatch(const HttpRequest& r) {
@@ -176,16 +183,12 @@ HttpResponse Router::dispatch(const HttpRequest& r) {
       if (input.is_discarded() || !input.is_object())
         return json_error(400, "SerializationException", "Start of structure or map found where not expected.");
       if (!it->second.model_service.empty()) validate_input(it->second.model_service, it->second.operation, input);
-      std::lock_guard lock(m_mutex);
-      HttpResponse out;
-      try {
-        out.body = it->second.handler(input).dump();
-        if (m_commit) m_commit();
-      } catch (...) {
-        if (m_rollback) m_rollback();
-        throw;
-      }
-      return out;
+      const JsonHandler& handler = it->second.handler;
+      return transact([&](const HttpRequest&) {
+        HttpResponse out;
+        out.body = handler(input).dump();
+        return out;
+      }, r);
     }
     auto params = form_params(r);
     std::string action = param(params, "Action");
@@ -193,12 +196,10 @@ HttpResponse Router::dispatch(const HttpRequest& r) {
       auto it = m_query.find(param(params, "Version") + "|" + action);
       if (it == m_query.end()) it = m_query.find("|" + action);
       if (it == m_query.end()) return json_error(400, "InvalidAction", "Could not find operation " + action);
-      std::lock_guard lock(m_mutex);
       return transact(it->second, r);
     }
     for (const auto& [method, prefix, handler] : m_rest) {
       if (method == r.method && r.path.rfind(prefix, 0) == 0) {
-        std::lock_guard lock(m_mutex);
         return transact(handler, r);
       }
     }

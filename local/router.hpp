@@ -54,17 +54,21 @@ class Router {
   // REST: requests whose method matches and whose path starts with `path_prefix`.
   void add_rest(const std::string& method, const std::string& path_prefix, RawHandler handler);
 
-  // Finds the handler and runs it under the state lock; errors become AWS error responses.
+  // Finds the handler and runs it under the state lock, then waits for its
+  // changes to be written; errors become AWS error responses.
   HttpResponse dispatch(const HttpRequest& request);
   // The operation name of a request for the log ("AmazonEC2...DescribeClusters", "Action=...").
   static std::string operation_of(const HttpRequest& request);
   // Serialises handlers and the background engine; everything touching state holds it.
   std::mutex& state_mutex() { return m_mutex; }
-  // Called after each handler under the lock: `commit` when it succeeded
-  // (its failure fails the request), `rollback` when it threw.
-  void set_transaction(std::function<void()> commit, std::function<void()> rollback) {
-    m_commit = std::move(commit);
+  // Called after each handler: under the lock, `stage` when it succeeded (it
+  // returns the batch number to wait for) and `rollback` when it failed; then,
+  // outside the lock and before the response goes out, `flush(batch)` (its
+  // failure fails the request).
+  void set_transaction(std::function<long()> stage, std::function<void()> rollback, std::function<void(long)> flush) {
+    m_stage = std::move(stage);
     m_rollback = std::move(rollback);
+    m_flush = std::move(flush);
   }
 
  private:
@@ -76,7 +80,9 @@ class Router {
   std::map<std::string, RawHandler, std::less<>> m_query;  // "Version|Action"
   std::vector<std::tuple<std::string, std::string, RawHandler>> m_rest;
   std::mutex m_mutex;
-  std::function<void()> m_commit, m_rollback;
+  std::function<long()> m_stage;
+  std::function<void()> m_rollback;
+  std::function<void(long)> m_flush;
   HttpResponse transact(const RawHandler& handler, const HttpRequest& request);
 };
 

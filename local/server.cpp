@@ -208,7 +208,7 @@ int run_server(const ServerOptions& opt) {
   Store store(opt.state_dir + "/state.db");
   Ecs ecs(store, opt.region, k_local_account, opt.pace);
   Router router;
-  router.set_transaction([&] { store.commit(); }, [&] { store.rollback(); });
+  router.set_transaction([&] { return store.stage(); }, [&] { store.rollback(); }, [&](long n) { store.flush(n); });
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
 
@@ -240,6 +240,7 @@ int run_server(const ServerOptions& opt) {
                {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()}};
       } else if (action == "reset") {
         store.clear();
+        store.commit();
         out = {{"reset", true}};
       } else if (action == "add-instances") {
         out = {{"containerInstances", Json::array()}};
@@ -326,13 +327,21 @@ int run_server(const ServerOptions& opt) {
     auto period = std::chrono::milliseconds(opt.pace == Pace::fast ? 2 : 100);
     while (running) {
       std::this_thread::sleep_for(period);
-      std::lock_guard lock(router.state_mutex());
       try {
-        ecs.tick();
-        extra.tick();
-        store.commit();
+        long batch = 0;
+        {
+          std::lock_guard lock(router.state_mutex());
+          try {
+            ecs.tick();
+            extra.tick();
+            batch = store.stage();
+          } catch (...) {
+            store.rollback();
+            throw;
+          }
+        }
+        store.flush(batch);
       } catch (const std::exception& e) {
-        store.rollback();
         log.line(std::string("engine error: ") + e.what());
       }
     }

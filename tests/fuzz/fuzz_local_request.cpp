@@ -32,7 +32,7 @@ struct Plane {
   Router router;
   ExtraServices extra{store, ecs, router, "us-east-1", "123456789012", Pace::fast};
   Plane() {
-    router.set_transaction([this] { store.commit(); }, [this] { store.rollback(); });
+    router.set_transaction([this] { return store.stage(); }, [this] { store.rollback(); }, [this](long n) { store.flush(n); });
     ecs.register_operations(router);
   }
 };
