@@ -2,6 +2,7 @@
 // RUNNING ... STOPPED) and the service scheduler's reconciliation.
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "local/ecs_internal.hpp"
 
@@ -184,9 +185,21 @@ bool Ecs::tick() {
     std::vector<std::string> keys;
     for (const auto& [key, s] : m_store.table("services"))
       if (s["status"] != "INACTIVE") keys.push_back(key);
+    // One pass over the tasks for all services, not one per service.
+    std::map<std::string, std::vector<std::string>, std::less<>> live;
+    if (!keys.empty())
+      for (const auto& [arn, t] : m_store.table("tasks")) {
+        if (t["lastStatus"] == "STOPPED") continue;
+        auto x = t.find("_");
+        if (x == t.end()) continue;
+        auto service = x->find("service");
+        if (service != x->end() && service->is_string()) live[service->get<std::string>()].push_back(arn);
+      }
+    static const std::vector<std::string> k_none;
     for (const auto& key : keys) {
       Json svc = *m_store.get("services", key);
-      if (EcsInternals::reconcile_service(*this, svc)) {
+      auto it = live.find(key);
+      if (EcsInternals::reconcile_service(*this, svc, it == live.end() ? k_none : it->second)) {
         m_store.put("services", key, svc);
         changed = true;
       }

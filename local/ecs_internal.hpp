@@ -53,7 +53,8 @@ struct EcsInternals {
   static void request_stop(Ecs& e, Json& task, const std::string& reason, const std::string& stop_code);
   static void finish_stop(Ecs& e, Json& task);
   static void service_event(Json& svc, const std::string& message, std::mt19937_64& rng);
-  static bool reconcile_service(Ecs& e, Json& svc);
+  // `live`: the service's tasks that were not STOPPED when the scheduler's pass began.
+  static bool reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live);
   static Json decorate_cluster(Ecs& e, const Json& cluster, const Json& include);
 };
 

@@ -25,12 +25,15 @@ std::string task_list(const std::vector<std::string>& arns) {
 
 }  // namespace
 
-bool EcsInternals::reconcile_service(Ecs& e, Json& svc) {
+bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live) {
   const std::string key = svc["_"]["key"], cluster = svc["_"]["cluster"];
   const std::string name = svc["serviceName"];
   std::map<std::string, DeploymentTasks> by_dep;
-  for (const auto& [arn, t] : e.m_store.table("tasks")) {
-    if (t["lastStatus"] == "STOPPED" || t["desiredStatus"] == "STOPPED" || t["_"].value("service", "") != key) continue;
+  for (const auto& arn : live) {
+    const Json* found = e.m_store.get("tasks", arn);
+    if (!found) continue;
+    const Json& t = *found;
+    if (t["lastStatus"] == "STOPPED" || t["desiredStatus"] == "STOPPED") continue;
     auto& d = by_dep[t["_"].value("deployment", "")];
     (t["lastStatus"] == "RUNNING" ? d.running : d.pending).push_back(arn);
   }
@@ -51,8 +54,10 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc) {
     }
     if (left == 0) {
       bool any = false;
-      for (const auto& [arn, t] : e.m_store.table("tasks"))
-        any |= t["lastStatus"] != "STOPPED" && t["_"].value("service", "") == key;
+      for (const auto& arn : live) {
+        const Json* t = e.m_store.get("tasks", arn);
+        any |= t && (*t)["lastStatus"] != "STOPPED";
+      }
       if (!any) {
         svc["status"] = "INACTIVE";
         svc["deployments"] = Json::array();
