@@ -461,7 +461,9 @@ class YamlBuilder : public YAML::EventHandler {
   }
 };
 
-PNode parse_yaml(std::string_view text) {
+}  // namespace
+
+PNode parse_yaml_full(std::string_view text) {
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
   YamlBuilder b;
@@ -478,8 +480,6 @@ PNode parse_yaml(std::string_view text) {
   }
   return std::move(b.root);
 }
-
-}  // namespace
 
 PNode parse_document(std::string_view text) {
   if (Pos bad = find_invalid_utf8(text); bad.line != 0)
@@ -498,13 +498,14 @@ PNode parse_document(std::string_view text) {
       std::size_t j = text.find_first_not_of(" \t\r\n[{", i);
       if (j == std::string_view::npos || text[j] == '"') throw;
       try {
-        return parse_yaml(text);
+        return parse_yaml_full(text);
       } catch (const ParseError&) {
         throw json_error;
       }
     }
   }
-  return parse_yaml(text);
+  if (auto fast = parse_yaml_fast(text)) return std::move(*fast);
+  return parse_yaml_full(text);
 }
 
 }  // namespace ecsctl::taskdef
