@@ -170,11 +170,13 @@ class JsonParser {
     PNode n;
     n.pos = here();
     char c = peek();
-    if (c == '{') return object(depth, n);
-    if (c == '[') return array(depth, n);
+    // The helpers fill `n` in place; returning `n` itself (not their reference
+    // result) moves it out instead of copying the whole subtree at every level.
+    if (c == '{') { object(depth, n); return n; }
+    if (c == '[') { array(depth, n); return n; }
     if (c == '"') { n.kind = PNode::Kind::string; n.text = string(); return n; }
-    if (c == '$' && m_i + 1 < m_t.size() && m_t[m_i + 1] == '{') return template_token(n);
-    if (c == '-' || (c >= '0' && c <= '9')) return number(n);
+    if (c == '$' && m_i + 1 < m_t.size() && m_t[m_i + 1] == '{') { template_token(n); return n; }
+    if (c == '-' || (c >= '0' && c <= '9')) { number(n); return n; }
     for (const char* word : {"true", "false", "null"}) {
       std::size_t len = std::strlen(word);
       if (m_t.substr(m_i, len) == word) {
