@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "cli/json.hpp"
@@ -29,19 +28,26 @@ struct Finding {
 };
 
 // A loaded task definition: the RegisterTaskDefinition input as JSON, plus the
-// source text and positions of every value and key by JSON path.
+// source text and the positioned tree it came from, which gives the position
+// of every value and key by JSON path.
 struct Document {
   std::string file;
   std::shared_ptr<const std::string> text;
   Json def = Json::object();
-  std::unordered_map<std::string, Pos> value_pos;
-  std::unordered_map<std::string, Pos> key_pos;
+  // The source tree of `def` (keys as templated; scalar texts not kept).
+  // Positions are looked up in it only when a finding needs one, instead of
+  // indexing every path of every file up front.
+  PNode tree;
   std::vector<Finding> findings;  // input-parse and template problems, then validation
   std::vector<std::string> redact;  // plain-text secret values: never printed with a source line
   bool parsed = false;            // false when the file could not be read as an object
 
   // Position of `path`, or of its closest ancestor that has one.
   Pos locate(std::string_view path, bool key = false) const;
+  // Position of the value, or of the key, at exactly `path`. When templating
+  // makes two keys equal, the first one's.
+  std::optional<Pos> value_position(std::string_view path) const;
+  std::optional<Pos> key_position(std::string_view path) const;
 };
 
 // Loads `text` (named `file` in diagnostics). Never throws for bad content:

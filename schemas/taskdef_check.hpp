@@ -35,6 +35,9 @@ struct Checker {
   void add(std::string_view rule, const std::string& path, std::string message);
 };
 
+// v.dump().size(), computed without building the string (taskdef-size).
+std::size_t serialized_size(const Json& v);
+
 // Accessors returning nullopt/nullptr when absent or of another type.
 const Json* member(const Json& obj, std::string_view key);
 const Json* list_at(const Json& obj, std::string_view key);

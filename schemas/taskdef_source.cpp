@@ -170,11 +170,13 @@ class JsonParser {
     PNode n;
     n.pos = here();
     char c = peek();
-    if (c == '{') return object(depth, n);
-    if (c == '[') return array(depth, n);
+    // The helpers fill `n` in place; returning `n` itself (not their reference
+    // result) moves it out instead of copying the whole subtree at every level.
+    if (c == '{') { object(depth, n); return n; }
+    if (c == '[') { array(depth, n); return n; }
     if (c == '"') { n.kind = PNode::Kind::string; n.text = string(); return n; }
-    if (c == '$' && m_i + 1 < m_t.size() && m_t[m_i + 1] == '{') return template_token(n);
-    if (c == '-' || (c >= '0' && c <= '9')) return number(n);
+    if (c == '$' && m_i + 1 < m_t.size() && m_t[m_i + 1] == '{') { template_token(n); return n; }
+    if (c == '-' || (c >= '0' && c <= '9')) { number(n); return n; }
     for (const char* word : {"true", "false", "null"}) {
       std::size_t len = std::strlen(word);
       if (m_t.substr(m_i, len) == word) {
@@ -461,7 +463,9 @@ class YamlBuilder : public YAML::EventHandler {
   }
 };
 
-PNode parse_yaml(std::string_view text) {
+}  // namespace
+
+PNode parse_yaml_full(std::string_view text) {
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
   YamlBuilder b;
@@ -478,8 +482,6 @@ PNode parse_yaml(std::string_view text) {
   }
   return std::move(b.root);
 }
-
-}  // namespace
 
 PNode parse_document(std::string_view text) {
   if (Pos bad = find_invalid_utf8(text); bad.line != 0)
@@ -498,13 +500,14 @@ PNode parse_document(std::string_view text) {
       std::size_t j = text.find_first_not_of(" \t\r\n[{", i);
       if (j == std::string_view::npos || text[j] == '"') throw;
       try {
-        return parse_yaml(text);
+        return parse_yaml_full(text);
       } catch (const ParseError&) {
         throw json_error;
       }
     }
   }
-  return parse_yaml(text);
+  if (auto fast = parse_yaml_fast(text)) return std::move(*fast);
+  return parse_yaml_full(text);
 }
 
 }  // namespace ecsctl::taskdef

@@ -2,6 +2,7 @@
 // value came from (line and column), from JSON or YAML chosen by content.
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,6 +44,15 @@ constexpr std::size_t k_max_nodes = 1u << 20;
 // Parses `text` as JSON when it starts with '{' or '[' and is valid JSON, else
 // as YAML (one document). Checks UTF-8 first. Throws ParseError.
 PNode parse_document(std::string_view text);
+
+// The two YAML readers behind parse_document (for text already checked for
+// UTF-8 and without a BOM). parse_yaml_full is yaml-cpp and throws ParseError;
+// parse_yaml_fast reads the block-style subset task definitions are written in
+// into the same tree, much faster, and returns nullopt -- never an error -- for
+// anything else, including malformed input. parse_document tries the fast one
+// first; tests compare the two.
+std::optional<PNode> parse_yaml_fast(std::string_view text);
+PNode parse_yaml_full(std::string_view text);
 
 // Sets the type of a plain scalar from its text (YAML 1.2 core schema: null,
 // true/false, integers, floats; anything else stays a string).

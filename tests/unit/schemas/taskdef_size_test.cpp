@@ -2,10 +2,12 @@
 // forms of task cpu/memory, and the same through the validator.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <map>
 #include <set>
 
 #include "schemas/taskdef.hpp"
+#include "schemas/taskdef_check.hpp"
 #include "schemas/taskdef_size.hpp"
 
 using namespace ecsctl::taskdef;
@@ -140,5 +142,30 @@ TEST_SUITE("fargate size table") {
         CHECK(f.pos.line == 5);
       }
     CHECK(found);
+  }
+}
+
+TEST_SUITE("taskdef serialized size") {
+  using ecsctl::Json;
+  TEST_CASE("serialized_size is the length of dump() for every kind of value") {
+    Json values[] = {
+        Json(nullptr), Json(true), Json(false), Json(0), Json(-7), Json(1234567890123LL),
+        Json(std::numeric_limits<std::int64_t>::min()), Json(std::uint64_t{18446744073709551615ULL}),
+        Json(0.5), Json(-1e300), Json(3.0), Json(0.1), Json(""), Json("plain"),
+        Json("q\"uote \\ back/slash"), Json(std::string("\b\f\n\r\t\x01\x1f\x7f", 8)), Json("é €  🚀"),
+        Json::array(), Json::object(), Json::parse(R"([1, [2, [3, {}]], {"a": [], "b": {"c": null}}])"),
+        Json::parse(R"({"ké\"y\n": "v", "": 1.25, "x": [true, false, "\u0001"]})"),
+    };
+    for (const auto& v : values) {
+      INFO(v.dump());
+      CHECK(serialized_size(v) == v.dump().size());
+    }
+    Json td = Json::object();
+    for (const auto& v : values) td["k" + std::to_string(td.size())] = v;
+    CHECK(serialized_size(td) == td.dump().size());
+    // Invalid UTF-8 (only reachable through templating) throws as dump() does.
+    Json bad = {{"a", std::string("x\xff")}};
+    CHECK_THROWS_AS(bad.dump(), nlohmann::json::type_error);
+    CHECK_THROWS_AS(serialized_size(bad), nlohmann::json::type_error);
   }
 }

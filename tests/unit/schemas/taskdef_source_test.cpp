@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "schemas/taskdef.hpp"
 
@@ -28,20 +29,75 @@ TEST_SUITE("taskdef source") {
     Document y = load("family: web\ncontainerDefinitions:\n  - name: app\n    image: nginx:1.25\n");
     REQUIRE(y.parsed);
     CHECK(y.def["family"] == "web");
-    CHECK(y.value_pos.at("containerDefinitions[0].image").line == 4);
-    CHECK(y.value_pos.at("containerDefinitions[0].image").col == 12);
-    CHECK(y.key_pos.at("containerDefinitions[0].image").col == 5);
+    CHECK(y.value_position("containerDefinitions[0].image").value().line == 4);
+    CHECK(y.value_position("containerDefinitions[0].image").value().col == 12);
+    CHECK(y.key_position("containerDefinitions[0].image").value().col == 5);
     Document j = load("{\n  \"family\": \"web\",\n  \"containerDefinitions\": [{\"name\": \"a\", \"memory\": 5}]\n}");
     REQUIRE(j.parsed);
     CHECK(j.def["containerDefinitions"][0]["memory"] == 5);
-    CHECK(j.value_pos.at("containerDefinitions[0].memory").line == 3);
-    CHECK(j.value_pos.at("containerDefinitions[0].memory").col == 52);
+    CHECK(j.value_position("containerDefinitions[0].memory").value().line == 3);
+    CHECK(j.value_position("containerDefinitions[0].memory").value().col == 52);
   }
 
   TEST_CASE("paths quote keys that are not identifiers") {
     Document d = load("options:\n  awslogs-group: /ecs/x\n");
-    CHECK(d.value_pos.count("options[\"awslogs-group\"]") == 1);
+    CHECK(d.value_position("options[\"awslogs-group\"]").has_value());
     CHECK(d.locate("options[\"awslogs-region\"]").line == 2);  // falls back to the parent
+  }
+
+  TEST_CASE("every value and key is found by its path, the first of equal paths winning") {
+    // The reference: index every path of the source tree up front, first one
+    // wins (what Document kept before positions were looked up on demand).
+    struct Index {
+      std::map<std::string, Pos> values, keys;
+      void add(const PNode& n, const std::string& path) {
+        values.emplace(path, n.pos);
+        for (std::size_t i = 0; i < n.items.size(); ++i) {
+          if (n.kind == PNode::Kind::array) {
+            add(n.items[i], path_index(path, i));
+          } else {
+            std::string child = path_join(path, n.keys[i].first);
+            keys.emplace(child, n.keys[i].second);
+            add(n.items[i], child);
+          }
+        }
+      }
+    };
+    const char* docs[] = {
+        "family: web\na: 1\nab: 2\n\"a.b\": 3\n'q\"uote': 4\n'back\\slash': 5\n\"0\": 6\n\"x[0]\": 7\n"
+        "containerDefinitions:\n  - name: app\n    options: {awslogs-group: g, \"a b\": [1, [2, {c: 3}]]}\n"
+        "  - []\n  - - x\n    - y\n",
+        "{\"family\": \"w\", \"list\": [[[1]], {\"k\": {\"\": 2}}], \"e\": {}}",
+    };
+    for (const char* text : docs) {
+      INFO(text);
+      Document d = load(text);
+      REQUIRE(d.parsed);
+      Index ix;
+      ix.add(parse_document(text), "");
+      for (const auto& [path, pos] : ix.values) {
+        INFO(path);
+        REQUIRE(d.value_position(path).has_value());
+        CHECK(d.value_position(path)->line == pos.line);
+        CHECK(d.value_position(path)->col == pos.col);
+      }
+      for (const auto& [path, pos] : ix.keys) {
+        INFO(path);
+        REQUIRE(d.key_position(path).has_value());
+        CHECK(d.key_position(path)->col == pos.col);
+      }
+      for (const char* missing : {"nope", "a.b", "containerDefinitions[9]", "containerDefinitions[00]",
+                                  "containerDefinitions[0]x", "list[0][0][0][0]", "family.x", "[0]"})
+        CHECK_FALSE(d.value_position(missing).has_value());
+    }
+    // Keys equal after templating: the first one's position, as before.
+    TemplateVars vars;
+    vars.set("K", "dup");
+    Document t = load_text("t.yaml", "family: w\ndup: 1\n${K}:\n  x: 2\n", &vars);
+    REQUIRE(t.parsed);
+    CHECK(t.value_position("dup")->line == 2);
+    CHECK(t.key_position("dup")->line == 2);
+    CHECK(t.locate("dup.x").line == 4);  // only the second has x: found there
   }
 
   TEST_CASE("describe-task-definition output is unwrapped, read-only members dropped, tags kept") {
@@ -55,7 +111,7 @@ TEST_SUITE("taskdef source") {
     CHECK_FALSE(d.def.contains("taskDefinitionArn"));
     CHECK_FALSE(d.def.contains("status"));
     CHECK(d.def["tags"][0]["key"] == "a");
-    CHECK(d.value_pos.at("family").line == 3);  // paths are relative to the task definition
+    CHECK(d.value_position("family").value().line == 3);  // paths are relative to the task definition
   }
 
   TEST_CASE("plain scalars get YAML 1.2 types, quoted ones stay strings") {

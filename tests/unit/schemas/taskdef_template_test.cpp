@@ -92,7 +92,7 @@ TEST_SUITE("taskdef templates") {
     CHECK(y.def["port"] == 8080);
     CHECK(y.def["quoted"] == "8080");
     CHECK(y.def["image"] == "app:1.2");
-    CHECK(y.value_pos.at("port").line == 2);
+    CHECK(y.value_position("port").value().line == 2);
     Document j = load_text("t.json", "{\"family\": \"web\",\n \"port\": ${PORT}, \"image\": \"app:${TAG}\"}", &v);
     REQUIRE(j.parsed);
     CHECK(j.def["port"] == 8080);
