@@ -177,7 +177,6 @@ TEST_SUITE("taskdef fast YAML") {
         "a: 1\r\nb:\r\n  - x\r\n  - y\r\nc: 'q'\r\n",
         "a:\nb: 2\n",
         "a:\n",
-        "a:",
         "a:\n\n# comment\n\nb: 1\n",
         "a:\n  b:\n  c: 1\n",
         "x:\n  y:\nz: 1\n",
@@ -213,6 +212,14 @@ TEST_SUITE("taskdef fast YAML") {
         "a: 100%\nb: a@b\nc: x` ok\n",
         "a: 1,2\nb: x]\nc: y}\n",
         "deep:\n  a:\n    b:\n      c:\n        d:\n          - e: f\n",
+        "a: 1\n ",
+        "a:\n  - b:\n   \n",
+        "x:\n  - name: app\n    env:\n   \n",
+        "x:\n  - name: app\n    env:\n\n\n",
+        "x:\n  - name: app\n    env:\n# c\n",
+        "x:\n  - name: app\n    env:\n   # c\n  \n",
+        "x:\n  - - a:\n",
+        "x:\n  -\n",
     };
     for (const char* text : handled) {
       INFO("input:\n" << std::string(text));
@@ -223,6 +230,14 @@ TEST_SUITE("taskdef fast YAML") {
   TEST_CASE("declines everything outside the subset, which yaml-cpp then reads") {
     const char* declined[] = {
         "a: &x 1\nb: *x\n",
+        // A null at the end of an input whose last line has no newline: yaml-cpp's
+        // position for it depends on the blanks before the end and on the depth.
+        // fuzz_taskdef found the first one, where it said 7:4 and the fast path 7:1.
+        "family: web-${EQV}\ncontainerDefinitions:\n  - name: app\n    image: nginx:${TAG:-latest}\n"
+        "    memory: 128\n    environment:\n   ",
+        "a:\n  b:\n   ",
+        "a:\n  ",
+        "a:",
         "a: !!str 1\n",
         "a: !tag x\n",
         "a: |\n  text\n",
