@@ -31,8 +31,10 @@ expect_no_secret() {
   pass "$2"
 }
 
-# 1. Static keys from the environment; the session token expires 2 seconds in.
-export AWS_SESSION_TOKEN="static-exp$(($(date +%s) + 2))-TOKENSECRET"
+# 1. Static keys from the environment; the session token expires 3-4 seconds in
+# (whole seconds), well before the task ends (7 s) but after the first poll even
+# on a loaded machine, where every write is synced before RunTask is answered.
+export AWS_SESSION_TOKEN="static-exp$(($(date +%s) + 4))-TOKENSECRET"
 run run-task "${NET[@]}" --task-definition job:1 --wait-until stopped
 expect_code 254 "run-task --wait-until stopped, token expired mid-wait -> 254 (service error)"
 expect_eq "$(grep -c '^ecsctl: error:' <<<"$ERR")" 1 "one error"
@@ -50,7 +52,7 @@ pass "the token expired during the wait"
 TASK=$(AWS_ENDPOINT_URL=$LOCAL_ENDPOINT AWS_SESSION_TOKEN= "$ECSCTL" run-task "${NET[@]}" --task-definition job:1 \
   --query 'tasks[0].taskArn' --output text)
 start_fault_proxy
-export AWS_SESSION_TOKEN="static-exp$(($(date +%s) + 2))-TOKENSECRET"
+export AWS_SESSION_TOKEN="static-exp$(($(date +%s) + 4))-TOKENSECRET"
 run wait tasks-stopped --cluster fc --tasks "$TASK" --delay 1
 expect_code 255 "wait tasks-stopped, token expired mid-wait -> 255 (the AWS CLI's code for a waiter error)"
 expect_eq "$(grep -c '^ecsctl: error:' <<<"$ERR")" 1 "one error"
