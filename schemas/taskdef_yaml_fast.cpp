@@ -352,39 +352,19 @@ class FastYaml {
   void escape(std::string& out) {
     char e = at(m_i + 1);
     m_i += 2;
-    switch (e) {
-      case '"': out += '"'; return;
-      case '\\': out += '\\'; return;
-      case '/': out += '/'; return;
-      case 'b': out += '\b'; return;
-      case 'f': out += '\f'; return;
-      case 'n': out += '\n'; return;
-      case 'r': out += '\r'; return;
-      case 't': out += '\t'; return;
-      case 'u': break;
-      default: throw NotHandled{};
+    if (char c = short_escape(e)) {
+      out += c;
+      return;
     }
+    if (e != 'u') throw NotHandled{};
     unsigned cp = 0;
     for (int k = 0; k < 4; ++k) {
-      char h = at(m_i++);
-      unsigned d;
-      if (h >= '0' && h <= '9') d = static_cast<unsigned>(h - '0');
-      else if (h >= 'a' && h <= 'f') d = static_cast<unsigned>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') d = static_cast<unsigned>(h - 'A' + 10);
-      else throw NotHandled{};
-      cp = cp * 16 + d;
+      int d = hex_digit(at(m_i++));
+      if (d < 0) throw NotHandled{};
+      cp = cp * 16 + static_cast<unsigned>(d);
     }
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) throw NotHandled{};
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    append_utf8(out, cp);
   }
 };
 
