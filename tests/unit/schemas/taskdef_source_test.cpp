@@ -75,13 +75,18 @@ TEST_SUITE("taskdef source") {
       REQUIRE(d.parsed);
       Index ix;
       ix.add(parse_document(text), "");
-      for (const auto& [path, pos] : ix.values) {
+      // Not structured bindings: clang 14 cannot capture them in INFO's lambda.
+      for (const auto& entry : ix.values) {
+        const std::string& path = entry.first;
+        const auto& pos = entry.second;
         INFO(path);
         REQUIRE(d.value_position(path).has_value());
         CHECK(d.value_position(path)->line == pos.line);
         CHECK(d.value_position(path)->col == pos.col);
       }
-      for (const auto& [path, pos] : ix.keys) {
+      for (const auto& entry : ix.keys) {
+        const std::string& path = entry.first;
+        const auto& pos = entry.second;
         INFO(path);
         REQUIRE(d.key_position(path).has_value());
         CHECK(d.key_position(path)->col == pos.col);

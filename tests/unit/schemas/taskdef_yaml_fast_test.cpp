@@ -233,8 +233,8 @@ TEST_SUITE("taskdef fast YAML") {
         // A null at the end of an input whose last line has no newline: yaml-cpp's
         // position for it depends on the blanks before the end and on the depth.
         // fuzz_taskdef found the first one, where it said 7:4 and the fast path 7:1.
-        "family: web-${EQV}\ncontainerDefinitions:\n  - name: app\n    image: nginx:${TAG:-latest}\n"
-        "    memory: 128\n    environment:\n   ",
+        ("family: web-${EQV}\ncontainerDefinitions:\n  - name: app\n    image: nginx:${TAG:-latest}\n"
+         "    memory: 128\n    environment:\n   "),
         "a:\n  b:\n   ",
         "a:\n  ",
         "a:",
