@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 
+#include "cli/output_python.hpp"
+
 namespace ecsctl::taskdef {
 
 const PNode* PNode::find(std::string_view key) const {
@@ -140,23 +142,6 @@ int hex_digit(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // ---------------------------------------------------------------- JSON
 
@@ -358,7 +343,7 @@ class JsonParser {
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             fail("unpaired surrogate in \\u escape");
           }
-          append_utf8(out, cp);
+          pyfmt::append_utf8(out, cp);
           break;
         }
         default: fail(std::string("invalid escape '\\") + e + "'");

@@ -57,10 +57,10 @@ PNode parse_yaml_full(std::string_view text);
 // Pieces of JSON's string escapes, shared by the JSON reader and the fast YAML
 // path (whose double-quoted escapes are limited to JSON's): the character a
 // one-letter escape (\" \\ \/ \b \f \n \r \t) stands for, or 0 for any other
-// letter; the value of a hex digit, or -1; a code point appended as UTF-8.
+// letter; the value of a hex digit, or -1. Both append code points with
+// pyfmt::append_utf8 (cli/output_python.hpp).
 char short_escape(char letter);
 int hex_digit(char c);
-void append_utf8(std::string& out, unsigned code_point);
 
 // Sets the type of a plain scalar from its text (YAML 1.2 core schema: null,
 // true/false, integers, floats; anything else stays a string).

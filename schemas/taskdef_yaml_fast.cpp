@@ -10,6 +10,7 @@
 // agree; fuzz_taskdef does so on every input the fast path takes.
 #include <optional>
 
+#include "cli/output_python.hpp"
 #include "schemas/taskdef_source.hpp"
 
 namespace ecsctl::taskdef {
@@ -364,7 +365,7 @@ class FastYaml {
       cp = cp * 16 + static_cast<unsigned>(d);
     }
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) throw NotHandled{};
-    append_utf8(out, cp);
+    pyfmt::append_utf8(out, cp);
   }
 };
 
