@@ -3,27 +3,15 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
+#include "cli/command_table.hpp"
 #include "cli/global_options.hpp"
-#include "cli/suggest.hpp"
+#include "commands/api.hpp"
+#include "core/error.hpp"
+#include "core/suggest.hpp"
 
 namespace ecsctl {
 
-static std::vector<std::string> command_names(std::string_view group) {
-  std::vector<std::string> names;
-  for (const auto& c : registered_commands())
-    if (c.group == group && !c.hidden) names.emplace_back(c.name);
-  if (api_resolver().names)
-    for (auto& n : api_resolver().names(group))
-      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  if (group.empty())
-    for (const auto& g : command_groups()) names.emplace_back(g.name);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-void print_main_help(Context& ctx) {
+void print_main_help(Context& ctx, const CommandTable& table) {
   auto& o = ctx.out;
   o << "ecsctl " ECSCTL_VERSION " - a fast, native command-line tool for Amazon ECS\n\n"
        "Usage: ecsctl [global options] <command> [options]\n"
@@ -43,11 +31,11 @@ void print_main_help(Context& ctx) {
   }
   o << "  -h, --help                  show help (also: ecsctl <command> --help)\n";
   o << "\nCommands:\n";
-  std::vector<const Command*> mine;
-  for (const auto& c : registered_commands())
-    if (c.group.empty() && !c.hidden) mine.push_back(&c);
+  std::vector<const CommandSpec*> mine;
+  for (const CommandSpec* c : table)
+    if (c->group.empty() && !c->hidden) mine.push_back(c);
   std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->name < b->name; });
-  for (const Command* c : mine) {
+  for (const CommandSpec* c : mine) {
     std::string n(c->name);
     o << "  " << n << std::string(n.size() < 28 ? 28 - n.size() : 1, ' ') << c->summary << "\n";
   }
@@ -56,8 +44,8 @@ void print_main_help(Context& ctx) {
     std::string n(g.name);
     o << "  " << n << std::string(n.size() < 28 ? 28 - n.size() : 1, ' ') << g.summary << "\n";
   }
-  if (api_resolver().names) {
-    auto ops = api_resolver().names("");
+  {
+    auto ops = api::operation_commands("");
     o << "\nAmazon ECS API operations (" << ops.size()
       << "), with the AWS CLI's names and flags; `ecsctl <operation> --help` lists its options:\n";
     std::string line = " ";
@@ -67,9 +55,7 @@ void print_main_help(Context& ctx) {
     }
     if (line.size() > 1) o << line << "\n";
   }
-  o << "\nExit codes: 0 success, 3 validation failed, 4 wait timed out, 5 deployment failed or\n"
-       "rolled back, 130 interrupted, 252 command line wrong, 253 configuration or credentials,\n"
-       "254 the service returned an error, 255 anything else.\n";
+  o << "\n" << exit_codes_text();
 }
 
 void print_error(Context& ctx, const std::exception& e) {
@@ -83,14 +69,35 @@ void print_error(Context& ctx, const std::exception& e) {
   err.flush();
 }
 
-static int dispatch(Context& ctx, CommandLine& cl) {
+// Parses `words` by the command's spec and runs it, or prints its help.
+static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<std::string>& words) {
+  std::vector<std::string> op_flags;
+  std::optional<api::Operation> op;
+  if (!spec.api_operation.empty()) {
+    op = api::find_operation(*api::service_for_group(spec.group), spec.api_operation);
+    if (op)
+      for (const auto& a : op->args) op_flags.push_back(a.cli_name);
+  }
+  Args args = parse_command_line(spec, words, op_flags);
+  if (args.help && !spec.raw) {
+    print_command_help(ctx, spec);
+    if (op) {
+      ctx.out << "\nOptions of the " << op->name << " operation, accepted as well:\n\n";
+      api::print_operation_help(ctx, *op, spec.group);
+    }
+    return 0;
+  }
+  return spec.run(ctx, args);
+}
+
+static int dispatch(Context& ctx, CommandLine& cl, const CommandTable& table) {
   if (cl.version) {
     ctx.out << "ecsctl " ECSCTL_VERSION "\n";
     return 0;
   }
   if (cl.words.empty()) {
     if (cl.help) {
-      print_main_help(ctx);
+      print_main_help(ctx, table);
       return 0;
     }
     throw_usage("no command given", "run `ecsctl --help` for the list of commands");
@@ -98,14 +105,23 @@ static int dispatch(Context& ctx, CommandLine& cl) {
   std::string group;
   std::string name = cl.words[0];
   std::size_t consumed = 1;
-  if (name == "help") {
-    print_main_help(ctx);
+  if (name == "version" && cl.words.size() == 1) {
+    ctx.out << "ecsctl " ECSCTL_VERSION "\n";
     return 0;
+  }
+  if (name == "help") {  // `ecsctl help [GROUP] COMMAND` is `ecsctl [GROUP] COMMAND --help`
+    if (cl.words.size() == 1) {
+      print_main_help(ctx, table);
+      return 0;
+    }
+    cl.words.erase(cl.words.begin());
+    cl.words.push_back("--help");
+    name = cl.words[0];
   }
   if (is_group(name)) {
     group = name;
     if (cl.words.size() < 2 || cl.words[1] == "--help" || cl.words[1] == "-h") {
-      auto names = command_names(group);
+      auto names = command_names(table, group);
       ctx.out << "Usage: ecsctl " << group << " <command> [options]\n\nCommands:\n";
       for (auto& n : names) ctx.out << "  " << n << "\n";
       if (cl.words.size() < 2) {
@@ -118,28 +134,30 @@ static int dispatch(Context& ctx, CommandLine& cl) {
     consumed = 2;
   }
   std::vector<std::string> rest(cl.words.begin() + static_cast<long>(consumed), cl.words.end());
-  if (const Command* c = find_command(group, name)) return c->run(ctx, rest);
-  if (api_resolver().has && api_resolver().has(group, name))
-    return api_resolver().run(ctx, group, name, rest);
+  if (const CommandSpec* c = find_command(table, group, name)) return run_command(ctx, *c, rest);
+  if (api::is_operation_command(group, name))
+    return api::run_operation(ctx, *api::service_for_group(group), name, rest);
 
   std::string where = group.empty() ? "" : group + " ";
   std::string hint = "run `ecsctl " + where + "--help` for the list of commands";
-  if (auto m = closest_match(name, command_names(group)))
+  if (auto m = closest_match(name, command_names(table, group)))
     hint = "did you mean '" + where + *m + "'?";
   if (!name.empty() && name[0] == '-')
     throw_usage("unknown option '" + name + "'", "options follow the command: ecsctl <command> [options]");
   throw_usage("unknown command '" + where + name + "'", hint);
 }
 
-int run_app(Context& ctx, const std::vector<std::string>& args) {
+int run_app(Context& ctx, const std::vector<std::string>& args) { return run_app(ctx, args, command_table()); }
+
+int run_app(Context& ctx, const std::vector<std::string>& args, const CommandTable& table) {
   try {
     // The completion entry point takes the typed words verbatim, global options included.
     if (!args.empty() && args[0] == "__complete") {
       std::vector<std::string> rest(args.begin() + 1, args.end());
-      if (const Command* c = find_command("", "__complete")) return c->run(ctx, rest);
+      if (const CommandSpec* c = find_command(table, "", "__complete")) return run_command(ctx, *c, rest);
     }
     CommandLine cl = parse_global_options(ctx, args);
-    int code = dispatch(ctx, cl);
+    int code = dispatch(ctx, cl, table);
     ctx.out.flush();
     return code;
   } catch (const Error& e) {

@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 
 namespace ecsctl {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/context.hpp"
+#include "core/context.hpp"
 
 namespace ecsctl {
 

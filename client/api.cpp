@@ -7,7 +7,7 @@
 #include <ctime>
 #include <ostream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/endpoints.hpp"
 #include "client/invoke.hpp"
 #include "client/protocols.hpp"

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl::client {
 

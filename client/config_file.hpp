@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/environment.hpp"
+#include "core/environment.hpp"
 
 namespace ecsctl::client {
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/endpoints.hpp"
 #include "client/invoke.hpp"
 #include "client/protocols.hpp"

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <mutex>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/transport.hpp"
 
 namespace ecsctl::client {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "cli/context.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/json.hpp"
 #include "client/config_file.hpp"
 
 namespace ecsctl::client {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "client/session.hpp"
 
 namespace ecsctl::client {

@@ -1,7 +1,7 @@
 // Pagination as the AWS CLI does it (botocore's PageIterator.build_full_result):
 // follow the paginator's tokens, merge the result keys, and with --max-items
 // stop early and hand back a NextToken that --starting-token resumes from.
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/api.hpp"
 #include "client/invoke.hpp"
 #include "schemas/model.hpp"

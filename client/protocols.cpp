@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "schemas/model.hpp"
 
 namespace ecsctl::client {

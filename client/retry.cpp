@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "schemas/model.hpp"
 
 namespace ecsctl::client {

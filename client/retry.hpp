@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/context.hpp"
+#include "core/context.hpp"
 #include "client/config_file.hpp"
 
 namespace ecsctl::client {

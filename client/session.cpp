@@ -3,7 +3,7 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/credentials.hpp"
 #include "client/endpoints.hpp"
 

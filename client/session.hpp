@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/context.hpp"
+#include "core/context.hpp"
 #include "client/config_file.hpp"
 #include "client/retry.hpp"
 #include "client/sigv4.hpp"

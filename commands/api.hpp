@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/context.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/json.hpp"
 #include "client/api.hpp"
 
 namespace ecsctl::api {
@@ -41,6 +41,11 @@ struct Operation {
   std::vector<ArgSpec> args;        // input members, model order
 };
 
+// Whether `name` is an API operation of command group `group` ("" is ECS).
+bool is_operation_command(std::string_view group, std::string_view name);
+// The operation command names of group `group`, sorted (none for "logs").
+std::vector<std::string> operation_commands(std::string_view group);
+
 // The kebab-case command names of a service's operations, sorted.
 std::vector<std::string> operation_names(std::string_view service);
 
@@ -61,8 +66,11 @@ struct Request {
 };
 
 // Parses the words after the command name. Enforces required members, types
-// and enums; throws Error(Exit::usage) with the AWS CLI's wording.
-Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& args);
+// and enums; throws Error(Exit::usage) with the AWS CLI's wording. Required
+// members named in `supplied_later` ("taskDefinition") may be missing: the
+// command that extends the operation fills them in (run-task with a file).
+Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& args,
+                      const std::vector<std::string>& supplied_later = {});
 
 // Sends `operation` (model name, e.g. "DescribeServices") of `service`; used by
 // waiters and workflows. Throws as client::call does.

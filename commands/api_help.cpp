@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/param_input.hpp"
+#include "commands/param_input.hpp"
 #include "commands/api.hpp"
 
 namespace ecsctl::api {

@@ -4,9 +4,9 @@
 #include <map>
 #include <random>
 
-#include "cli/error.hpp"
-#include "cli/param_input.hpp"
-#include "cli/suggest.hpp"
+#include "core/error.hpp"
+#include "commands/param_input.hpp"
+#include "core/suggest.hpp"
 #include "commands/api.hpp"
 
 namespace ecsctl::api {
@@ -170,10 +170,12 @@ void merge_cli_input(Context& ctx, const Parsed& p, Json& input) {
     if (!input.contains(k)) input[k] = v;
 }
 
-void check_required(const Operation& op, const Json& input) {
+void check_required(const Operation& op, const Json& input, const std::vector<std::string>& supplied_later) {
   std::string missing;
   for (const auto& a : op.args)
-    if (a.required && !a.negative && !input.contains(a.member)) missing += (missing.empty() ? "" : ", ") + a.cli_name;
+    if (a.required && !a.negative && !input.contains(a.member) &&
+        std::find(supplied_later.begin(), supplied_later.end(), a.member) == supplied_later.end())
+      missing += (missing.empty() ? "" : ", ") + a.cli_name;
   if (!missing.empty())
     throw Error(Exit::usage, "the following arguments are required: " + missing, "",
                 "see `ecsctl " + (op.service == "ecs" ? std::string() : op.service + " ") + op.command + " --help`");
@@ -203,7 +205,8 @@ void apply_paging(const Operation& op, const Parsed& p, bool no_paginate_flag, R
 
 }  // namespace
 
-Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& args) {
+Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& args,
+                      const std::vector<std::string>& supplied_later) {
   Request req;
   const bool no_paginate = std::find(args.begin(), args.end(), "--no-paginate") != args.end();
   Parsed p = scan(op, args, op.paginator && !no_paginate, req);
@@ -216,11 +219,11 @@ Request parse_request(Context& ctx, const Operation& op, const std::vector<std::
     req.input[a.member] = param::parse_argument(*op.model, a.shape, a.cli_name, it->second, ctx.env);
   }
   merge_cli_input(ctx, p, req.input);
-  check_required(op, req.input);
+  check_required(op, req.input, supplied_later);
   if (!op.input_shape.empty()) {
     for (auto& [member, ref] : op.model->at("shapes").at(op.input_shape).at("members").items())
       if (ref.value("idempotencyToken", false) && !req.input.contains(member)) req.input[member] = uuid4();
-    param::validate(*op.model, op.input_shape, req.input, "");
+    param::validate(*op.model, op.input_shape, req.input, "", supplied_later);
   }
   apply_paging(op, p, no_paginate, req);
   return req;

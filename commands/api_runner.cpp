@@ -1,11 +1,10 @@
-// The dispatcher's fallback: every API operation of the models as a command
-// (registered with set_api_resolver at static-initialisation time).
+// Every API operation of the models as a command: the dispatcher runs one when
+// the command table has no hand-written command of that name.
 #include <algorithm>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/api.hpp"
 
 namespace ecsctl::api {
@@ -49,28 +48,17 @@ int run_operation(Context& ctx, std::string_view service, std::string_view comma
   return 0;
 }
 
-namespace {
-
-bool resolver_has(std::string_view group, std::string_view name) {
+bool is_operation_command(std::string_view group, std::string_view name) {
   auto service = service_for_group(group);
   if (!service || group == "logs") return false;
   auto names = operation_names(*service);
   return std::binary_search(names.begin(), names.end(), std::string(name));
 }
 
-int resolver_run(Context& ctx, std::string_view group, std::string_view name, std::vector<std::string>& args) {
-  return run_operation(ctx, *service_for_group(group), name, args);
-}
-
-std::vector<std::string> resolver_names(std::string_view group) {
+std::vector<std::string> operation_commands(std::string_view group) {
   auto service = service_for_group(group);
   if (!service || group == "logs") return {};
   return operation_names(*service);
 }
 
-struct Registration {
-  Registration() { set_api_resolver({resolver_has, resolver_run, resolver_names}); }
-} k_registration;
-
-}  // namespace
 }  // namespace ecsctl::api

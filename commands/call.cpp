@@ -1,9 +1,10 @@
 // `ecsctl __call SERVICE OPERATION [JSON] [--max-items N] [--page-size N]
 // [--starting-token T] [--no-paginate]`: a hidden, test-only way to drive the
 // client layer directly with the model's operation names and JSON input.
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "client/api.hpp"
 
 namespace ecsctl {
@@ -45,7 +46,19 @@ int run_call(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-CommandRegistrar r_call{{"", "__call", "Call SERVICE OPERATION with JSON input (test tool)", run_call, true}};
 
 }  // namespace
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec internal_call{
+    .group = "",
+    .name = "__call",
+    .summary = "Call SERVICE OPERATION with JSON input (test tool)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::run_call(ctx, args.rest); },
+    .hidden = true,
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

@@ -5,9 +5,10 @@
 #include <ostream>
 #include <sstream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/cost_prices.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
@@ -113,7 +114,18 @@ int run_cost(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-const CommandRegistrar k_cost{{"", "cost", "estimate the Fargate cost of a task definition or service", run_cost}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec cost{
+    .group = "",
+    .name = "cost",
+    .summary = "estimate the Fargate cost of a task definition or service",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_cost(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

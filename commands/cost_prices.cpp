@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 #ifndef ECSCTL_PRICES_JSON
 #error "ECSCTL_PRICES_JSON (the path of schemas/prices.json) is set by CMakeLists.txt"

@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/api.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_target_group.hpp"
@@ -40,8 +41,18 @@ int run_create_service(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-const CommandRegistrar k_create_service{{"", "create-service",
-                                         "CreateService, plus --target-group with the container checked", run_create_service}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec create_service{
+    .group = "",
+    .name = "create-service",
+    .summary = "CreateService, plus --target-group with the container checked",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create_service(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

@@ -3,9 +3,10 @@
 // for the deployment, failing with exit 5 on failure or rollback.
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_target_group.hpp"
@@ -211,7 +212,18 @@ int run_deploy(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-const CommandRegistrar k_deploy{{"", "deploy", "register, update a service and wait for the deployment (exit 5 on failure)", run_deploy}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec deploy{
+    .group = "",
+    .name = "deploy",
+    .summary = "register, update a service and wait for the deployment (exit 5 on failure)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_deploy(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

@@ -3,9 +3,10 @@
 #include <cstdlib>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 
@@ -123,9 +124,34 @@ int run_rollback(Context& ctx, std::vector<std::string>& args) {
                          "rolling " + c.service + " back from " + cur + " to " + taskdef_short(target));
 }
 
-const CommandRegistrar k_scale{{"", "scale", "set a service's desired count and wait until it runs", run_scale}};
-const CommandRegistrar k_restart{{"", "restart", "start a fresh deployment of a service's tasks and wait", run_restart}};
-const CommandRegistrar k_rollback{{"", "rollback", "deploy a service's previous task-definition revision and wait", run_rollback}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec scale{
+    .group = "",
+    .name = "scale",
+    .summary = "set a service's desired count and wait until it runs",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_scale(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec restart{
+    .group = "",
+    .name = "restart",
+    .summary = "start a fresh deployment of a service's tasks and wait",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_restart(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec rollback{
+    .group = "",
+    .name = "rollback",
+    .summary = "deploy a service's previous task-definition revision and wait",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_rollback(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

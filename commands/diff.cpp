@@ -5,9 +5,10 @@
 
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "client/api.hpp"
 #include "schemas/taskdef_cli.hpp"
 #include "schemas/taskdef_normalize.hpp"
@@ -73,7 +74,18 @@ int diff_command(Context& ctx, std::vector<std::string>& args) {
   return run_diff(ctx, a);
 }
 
-static CommandRegistrar r{{"", "diff", "show how a task-definition file differs from the live revision", diff_command}};
 
 }  // namespace
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec diff{
+    .group = "",
+    .name = "diff",
+    .summary = "show how a task-definition file differs from the live revision",
+    .run = [](Context& ctx, Args& args) { return ecsctl::diff_command(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

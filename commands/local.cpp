@@ -17,9 +17,10 @@
 #include <iterator>
 #include <thread>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 
 namespace fs = std::filesystem;
 
@@ -95,8 +96,11 @@ LocalArgs parse_args(const std::vector<std::string>& args, std::initializer_list
 }
 
 int print_help(Context& ctx, std::string_view name) {
-  const Command* c = find_command("local", name);
-  ctx.out << "Usage: ecsctl local " << name << " [options]\n\n" << (c ? c->summary : "") << "\n"
+  std::string_view summary;
+  for (const CommandSpec* c : {&commands::local_up, &commands::local_down, &commands::local_status,
+                               &commands::local_reset, &commands::local_env, &commands::local_add_instances})
+    if (c->name == name) summary = c->summary;
+  ctx.out << "Usage: ecsctl local " << name << " [options]\n\n" << summary << "\n"
           << "Common option: --state DIR (default $XDG_STATE_HOME/ecsctl/local or ~/.local/state/ecsctl/local)\n";
   return 0;
 }
@@ -337,13 +341,59 @@ int cmd_add_instances(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-CommandRegistrar r_up{{"local", "up", "Start the local control plane (--port N --state DIR --detach --pace fast|real)", cmd_up}};
-CommandRegistrar r_down{{"local", "down", "Stop the local control plane", cmd_down}};
-CommandRegistrar r_status{{"local", "status", "Show the endpoint, pid, state directory and counts as JSON", cmd_status}};
-CommandRegistrar r_reset{{"local", "reset", "Delete every resource of the local control plane", cmd_reset}};
-CommandRegistrar r_env{{"local", "env", "Print the environment variables that point ecsctl and the AWS CLI at it", cmd_env}};
-CommandRegistrar r_add{{"local", "add-instances", "Register simulated EC2 container instances (--cluster --count --cpu --memory --attribute k=v --zone z)", cmd_add_instances}};
 
 }  // namespace
 
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec local_up{
+    .group = "local",
+    .name = "up",
+    .summary = "Start the local control plane (--port N --state DIR --detach --pace fast|real)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_up(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec local_down{
+    .group = "local",
+    .name = "down",
+    .summary = "Stop the local control plane",
+    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_down(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec local_status{
+    .group = "local",
+    .name = "status",
+    .summary = "Show the endpoint, pid, state directory and counts as JSON",
+    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_status(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec local_reset{
+    .group = "local",
+    .name = "reset",
+    .summary = "Delete every resource of the local control plane",
+    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_reset(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec local_env{
+    .group = "local",
+    .name = "env",
+    .summary = "Print the environment variables that point ecsctl and the AWS CLI at it",
+    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_env(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec local_add_instances{
+    .group = "local",
+    .name = "add-instances",
+    .summary = "Register simulated EC2 container instances (--cluster --count --cpu --memory --attribute k=v --zone z)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_add_instances(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

@@ -4,8 +4,9 @@
 #include <chrono>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_logs.hpp"
@@ -79,7 +80,18 @@ int run_logs(Context& ctx, std::vector<std::string>& args) {
   }
 }
 
-const CommandRegistrar k_logs{{"", "logs", "print or follow a service's or task's CloudWatch Logs", run_logs}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec logs{
+    .group = "",
+    .name = "logs",
+    .summary = "print or follow a service's or task's CloudWatch Logs",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_logs(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

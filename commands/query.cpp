@@ -9,11 +9,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/jmespath.hpp"
-#include "cli/output.hpp"
-#include "cli/param_input.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/jmespath.hpp"
+#include "output/render.hpp"
+#include "commands/param_input.hpp"
 
 namespace ecsctl {
 namespace {
@@ -119,8 +120,18 @@ int query_command(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-static CommandRegistrar r{{"", "query", "apply a JMESPath expression to JSON from a file or stdin (like jp)",
-                           query_command}};
 
 }  // namespace
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec query{
+    .group = "",
+    .name = "query",
+    .summary = "apply a JMESPath expression to JSON from a file or stdin (like jp)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::query_command(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

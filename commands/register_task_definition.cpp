@@ -4,10 +4,12 @@
 // --file override the file's members (as with --cli-input-json).
 #include <CLI/CLI.hpp>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "client/api.hpp"
+#include "commands/api.hpp"
 #include "schemas/taskdef_cli.hpp"
 #include "schemas/taskdef_normalize.hpp"
 
@@ -22,8 +24,7 @@ bool has_file_flag(const std::vector<std::string>& args) {
 
 int register_command(Context& ctx, std::vector<std::string>& args) {
   if (!has_file_flag(args)) {
-    if (!api_resolver().run) throw_usage("register-task-definition is not available in this build");
-    return api_resolver().run(ctx, "", "register-task-definition", args);
+    return api::run_operation(ctx, "ecs", "register-task-definition", args);
   }
   std::string file, launch_type;
   bool strict = false;
@@ -43,18 +44,27 @@ int register_command(Context& ctx, std::vector<std::string>& args) {
   Json input = taskdef::normalize_for_render(taskdef::load_valid(ctx, file, vars, opts, strict));
   if (!extras.empty()) {
     // API flags beside --file: let the generic command merge them over the file.
-    if (!api_resolver().run) throw_usage("unexpected arguments beside --file: " + extras.front());
     extras.push_back("--cli-input-json");
     extras.push_back(input.dump());
-    return api_resolver().run(ctx, "", "register-task-definition", extras);
+    return api::run_operation(ctx, "ecs", "register-task-definition", extras);
   }
   Json result = client::call(ctx, "ecs", "RegisterTaskDefinition", input);
   print_result(ctx, result, "RegisterTaskDefinition");
   return 0;
 }
 
-static CommandRegistrar r{{"", "register-task-definition",
-                           "register a task definition (API flags, or --file FILE validated first)", register_command}};
 
 }  // namespace
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec register_task_definition{
+    .group = "",
+    .name = "register-task-definition",
+    .summary = "register a task definition (API flags, or --file FILE validated first)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::register_command(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

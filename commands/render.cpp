@@ -2,9 +2,10 @@
 // that register-task-definition --file would send (printed with --output/--query).
 #include <CLI/CLI.hpp>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "schemas/taskdef_cli.hpp"
 #include "schemas/taskdef_normalize.hpp"
 
@@ -38,7 +39,18 @@ int render_command(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-static CommandRegistrar r{{"", "render", "print a task-definition file templated and normalised", render_command}};
 
 }  // namespace
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec render{
+    .group = "",
+    .name = "render",
+    .summary = "print a task-definition file templated and normalised",
+    .run = [](Context& ctx, Args& args) { return ecsctl::render_command(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

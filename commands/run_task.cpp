@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/api.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
@@ -181,7 +182,18 @@ int run_task(Context& ctx, std::vector<std::string>& args) {
   return run_and_wait(ctx, rt, in, w);
 }
 
-const CommandRegistrar k_run_task{{"", "run-task", "run a task (API operation) and optionally wait for it, with file and overrides", run_task}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec run_task{
+    .group = "",
+    .name = "run-task",
+    .summary = "run a task (API operation) and optionally wait for it, with file and overrides",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_task(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

@@ -3,9 +3,10 @@
 #include <chrono>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_run.hpp"
 #include "commands/workflow_schedule.hpp"
@@ -301,12 +302,58 @@ int run_now(Context& ctx, std::vector<std::string>& args) {
   return run_and_wait(ctx, rt, in, w);
 }
 
-const CommandRegistrar k_create{{"", "create-scheduled-task", "run a task on a schedule (EventBridge Scheduler or rules)", run_create}};
-const CommandRegistrar k_update{{"", "update-scheduled-task", "change a scheduled task's schedule, task or network", run_update}};
-const CommandRegistrar k_list{{"", "list-scheduled-tasks", "list the schedules that run ECS tasks", run_list}};
-const CommandRegistrar k_describe{{"", "describe-scheduled-task", "show a scheduled task and its next fire times", run_describe}};
-const CommandRegistrar k_delete{{"", "delete-scheduled-task", "delete a scheduled task (its schedule or rule and target)", run_delete}};
-const CommandRegistrar k_now{{"", "run-scheduled-task-now", "run a scheduled task's target once, now", run_now}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec create_scheduled_task{
+    .group = "",
+    .name = "create-scheduled-task",
+    .summary = "run a task on a schedule (EventBridge Scheduler or rules)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec update_scheduled_task{
+    .group = "",
+    .name = "update-scheduled-task",
+    .summary = "change a scheduled task's schedule, task or network",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_update(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec list_scheduled_tasks{
+    .group = "",
+    .name = "list-scheduled-tasks",
+    .summary = "list the schedules that run ECS tasks",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_list(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec describe_scheduled_task{
+    .group = "",
+    .name = "describe-scheduled-task",
+    .summary = "show a scheduled task and its next fire times",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_describe(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec delete_scheduled_task{
+    .group = "",
+    .name = "delete-scheduled-task",
+    .summary = "delete a scheduled task (its schedule or rule and target)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_delete(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec run_scheduled_task_now{
+    .group = "",
+    .name = "run-scheduled-task-now",
+    .summary = "run a scheduled task's target once, now",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_now(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/api.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_target_group.hpp"
@@ -70,11 +71,26 @@ int run_create_load_balancer(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-const CommandRegistrar k_tg{{"elbv2", "create-target-group",
-                             "CreateTargetGroup, or derived from a task definition with --for-task-definition",
-                             run_create_target_group}};
-const CommandRegistrar k_lb{{"elbv2", "create-load-balancer",
-                             "CreateLoadBalancer, plus a forwarding listener with --forward-to", run_create_load_balancer}};
 
 }  // namespace
 }  // namespace ecsctl::workflow
+
+namespace ecsctl::commands {
+
+const CommandSpec elbv2_create_target_group{
+    .group = "elbv2",
+    .name = "create-target-group",
+    .summary = "CreateTargetGroup, or derived from a task definition with --for-task-definition",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create_target_group(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec elbv2_create_load_balancer{
+    .group = "elbv2",
+    .name = "create-load-balancer",
+    .summary = "CreateLoadBalancer, plus a forwarding listener with --forward-to",
+    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create_load_balancer(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

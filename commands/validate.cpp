@@ -5,9 +5,10 @@
 
 #include <ostream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "schemas/taskdef_cli.hpp"
 #include "schemas/taskdef_schema.hpp"
 
@@ -91,10 +92,27 @@ int schema_command(Context& ctx, std::vector<std::string>&) {
   return 0;
 }
 
-static CommandRegistrar r_validate{{"", "validate", "validate task-definition files offline (rules, locations, hints)",
-                                    validate_command}};
-static CommandRegistrar r_schema{{"", "__task-definition-schema", "print the JSON Schema of task-definition files",
-                                  schema_command, true}};
 
 }  // namespace
 }  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec validate{
+    .group = "",
+    .name = "validate",
+    .summary = "validate task-definition files offline (rules, locations, hints)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::validate_command(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec internal_task_definition_schema{
+    .group = "",
+    .name = "__task-definition-schema",
+    .summary = "print the JSON Schema of task-definition files",
+    .run = [](Context& ctx, Args& args) { return ecsctl::schema_command(ctx, args.rest); },
+    .hidden = true,
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

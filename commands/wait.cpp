@@ -6,9 +6,10 @@
 #include <ostream>
 #include <thread>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
-#include "cli/jmespath.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/error.hpp"
+#include "output/jmespath.hpp"
 #include "commands/api.hpp"
 #include "commands/workflow.hpp"
 #include "schemas/model.hpp"
@@ -213,15 +214,50 @@ constexpr char k_services_inactive[] = "services-inactive";
 constexpr char k_tasks_running[] = "tasks-running";
 constexpr char k_tasks_stopped[] = "tasks-stopped";
 
-CommandRegistrar r1{{"wait", "services-stable", "wait until services are ACTIVE and steady (ServicesStable)",
-                     run_fixed<k_ecs, k_services_stable>}};
-CommandRegistrar r2{{"wait", "services-inactive", "wait until services are INACTIVE (ServicesInactive)",
-                     run_fixed<k_ecs, k_services_inactive>}};
-CommandRegistrar r3{{"wait", "tasks-running", "wait until tasks are RUNNING (TasksRunning)",
-                     run_fixed<k_ecs, k_tasks_running>}};
-CommandRegistrar r4{{"wait", "tasks-stopped", "wait until tasks are STOPPED (TasksStopped)",
-                     run_fixed<k_ecs, k_tasks_stopped>}};
-CommandRegistrar r5{{"elbv2", "wait", "wait for load balancers or targets (elbv2 waiters)", run_elbv2_wait}};
 
 }  // namespace
 }  // namespace ecsctl::wait
+
+namespace ecsctl::commands {
+
+const CommandSpec wait_services_stable{
+    .group = "wait",
+    .name = "services-stable",
+    .summary = "wait until services are ACTIVE and steady (ServicesStable)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_services_stable>(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec wait_services_inactive{
+    .group = "wait",
+    .name = "services-inactive",
+    .summary = "wait until services are INACTIVE (ServicesInactive)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_services_inactive>(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec wait_tasks_running{
+    .group = "wait",
+    .name = "tasks-running",
+    .summary = "wait until tasks are RUNNING (TasksRunning)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_tasks_running>(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec wait_tasks_stopped{
+    .group = "wait",
+    .name = "tasks-stopped",
+    .summary = "wait until tasks are STOPPED (TasksStopped)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_tasks_stopped>(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec elbv2_wait{
+    .group = "elbv2",
+    .name = "wait",
+    .summary = "wait for load balancers or targets (elbv2 waiters)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_elbv2_wait(ctx, args.rest); },
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

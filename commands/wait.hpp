@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/context.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/json.hpp"
 
 namespace ecsctl::wait {
 

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <thread>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "commands/api.hpp"
 
 namespace ecsctl::workflow {

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/context.hpp"
-#include "cli/error.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
 
 namespace ecsctl::workflow {
 

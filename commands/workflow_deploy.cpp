@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl::workflow {
 

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <ostream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl::workflow {
 

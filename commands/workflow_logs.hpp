@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
-#include "cli/context.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/json.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

@@ -3,8 +3,8 @@
 #include <memory>
 #include <ostream>
 
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "commands/workflow_logs.hpp"
 
 namespace ecsctl::workflow {

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "cli/context.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/json.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

@@ -1,6 +1,6 @@
 #include "commands/workflow_schedule.hpp"
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "schemas/schedule_expression.hpp"
 
 namespace ecsctl::workflow {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

@@ -1,6 +1,6 @@
 #include "commands/workflow_target_group.hpp"
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl::workflow {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

@@ -1,11 +1,12 @@
 #include "commands/workflow_taskdef.hpp"
+#include "commands/taskdef_input.hpp"
 
 #include <algorithm>
 #include <ostream>
 #include <sstream>
 #include <sys/stat.h>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "schemas/taskdef.hpp"
 
 namespace ecsctl::workflow {
@@ -31,30 +32,11 @@ TemplateArgs take_template_args(std::vector<std::string>& args) {
 Json load_taskdef_file(Context& ctx, const std::string& path, const TemplateArgs& targs,
                        const std::optional<std::string>& launch_type) {
   taskdef::TemplateVars vars;
+  vars.set_environment(&ctx.env);
   for (const auto& f : targs.env_files) vars.add_env_file(f);
   for (const auto& f : targs.var_files) vars.add_var_file(f);
   for (const auto& v : targs.vars) vars.add_assignment(v);
-  vars.set_environment(&ctx.env);
-  taskdef::Document doc = taskdef::load_file(path, &vars);
-  if (doc.parsed) {
-    taskdef::ValidateOptions vo;
-    vo.launch_type = launch_type;
-    taskdef::validate(doc, vo);
-  }
-  bool failed = !doc.parsed || taskdef::fails(doc.findings, false);
-  for (const auto& f : doc.findings) {
-    bool error = f.severity == taskdef::Severity::error;
-    if (!error && ctx.opts.quiet) continue;
-    ctx.err << path;
-    if (f.pos.line > 0) ctx.err << ":" << f.pos.line << ":" << f.pos.col;
-    ctx.err << ": " << (error ? "error" : "warning") << "[" << f.rule << "]: " << f.message;
-    if (!f.path.empty()) ctx.err << " (" << f.path << ")";
-    ctx.err << "\n";
-  }
-  if (failed)
-    throw Error(Exit::validation_failed, "task definition " + path + " failed validation; nothing was registered",
-                path, "run `ecsctl validate " + path + "` for details");
-  return doc.def;
+  return taskdef_input::load(ctx, path, vars, launch_type);
 }
 
 static std::pair<std::string, std::string> split_at(const std::string& s, char sep, std::string_view flag) {

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "cli/context.hpp"
-#include "cli/json.hpp"
+#include "core/context.hpp"
+#include "core/json.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

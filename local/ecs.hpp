@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "local/placement.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"

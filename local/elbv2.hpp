@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
 

@@ -2,7 +2,7 @@
 // loadBalancers[] are registered when they reach RUNNING and deregistered
 // (draining) when they stop; CreateService checks the target groups as ECS does.
 #pragma once
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "local/ecs.hpp"
 #include "local/elbv2.hpp"
 #include "local/store.hpp"

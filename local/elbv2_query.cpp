@@ -6,7 +6,7 @@
 #include <ctime>
 #include <map>
 
-#include "cli/output_python.hpp"
+#include "core/pyformat.hpp"
 #include "local/router.hpp"
 #include "schemas/model.hpp"
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 
 namespace ecsctl::local::query {
 

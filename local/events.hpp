@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "local/events_ecs.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"

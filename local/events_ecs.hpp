@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "schemas/schedule_expression.hpp"
 
 namespace ecsctl::local {

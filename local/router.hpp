@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 
 namespace ecsctl::local {
 

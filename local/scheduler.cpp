@@ -5,7 +5,7 @@
 #include <chrono>
 #include <optional>
 
-#include "cli/output_python.hpp"
+#include "core/pyformat.hpp"
 #include "schemas/model.hpp"
 
 namespace ecsctl::local {

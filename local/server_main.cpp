@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "local/server.hpp"
 
 using ecsctl::Json;

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 
 namespace ecsctl::model {
 

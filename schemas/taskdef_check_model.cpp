@@ -2,7 +2,7 @@
 // with its shape (types, unknown members, enums, required members, bounds).
 #include <cmath>
 
-#include "cli/suggest.hpp"
+#include "core/suggest.hpp"
 #include "schemas/taskdef_check.hpp"
 #include "schemas/taskdef_model.hpp"
 

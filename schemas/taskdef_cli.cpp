@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <ostream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl::taskdef {
 
@@ -112,7 +112,8 @@ Json load_valid(Context& ctx, const std::string& path, const TemplateVars& vars,
   if (fails(doc.findings, strict) || !doc.parsed) {
     std::size_t errors = 0;
     for (const auto& f : doc.findings) errors += f.severity == Severity::error ? 1 : 0;
-    throw Error(Exit::validation_failed, path + " failed validation (" + std::to_string(errors) + " errors)", path,
+    throw Error(Exit::validation_failed,
+                path + " failed validation (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)"), path,
                 "fix the findings above; nothing was sent");
   }
   return std::move(doc.def);

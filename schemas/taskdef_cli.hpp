@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/context.hpp"
+#include "core/context.hpp"
 #include "schemas/taskdef.hpp"
 
 namespace CLI {

@@ -1,7 +1,7 @@
 // Printing findings: text with source line and caret, GitHub annotations, JSON.
 #include <ostream>
 
-#include "cli/output_python.hpp"
+#include "core/pyformat.hpp"
 #include "schemas/taskdef.hpp"
 
 namespace ecsctl::taskdef {

@@ -10,7 +10,7 @@
 #include <map>
 #include <sstream>
 
-#include "cli/output_python.hpp"
+#include "core/pyformat.hpp"
 
 namespace ecsctl::taskdef {
 

@@ -6,11 +6,11 @@
 // scalars, multi-line scalars, directives, document markers, tabs, flow maps,
 // unusual escapes, any error -- answers "not handled" and the caller runs
 // yaml-cpp on the whole text, so every message about malformed input still
-// comes from there. tests/unit/schemas/taskdef_yaml_fast_test.cpp checks the two
+// comes from there. tests/unit/schemas/test_taskdef_yaml_fast.cpp checks the two
 // agree; fuzz_taskdef does so on every input the fast path takes.
 #include <optional>
 
-#include "cli/output_python.hpp"
+#include "core/pyformat.hpp"
 #include "schemas/taskdef_source.hpp"
 
 namespace ecsctl::taskdef {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl::taskdef {
 

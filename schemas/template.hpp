@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/environment.hpp"
+#include "core/environment.hpp"
 
 namespace ecsctl::taskdef {
 

@@ -5,8 +5,8 @@ if(NOT ECSCTL_FUZZ)
 endif()
 set(_fuzz_targets
   fuzz_taskdef:ecsctl_schemas
-  fuzz_shorthand:ecsctl_cli
-  fuzz_jmespath:ecsctl_cli
+  fuzz_shorthand:ecsctl_commands
+  fuzz_jmespath:ecsctl_output
   fuzz_config:ecsctl_client
   fuzz_xml_response:ecsctl_client
   fuzz_json_response:ecsctl_client
@@ -17,9 +17,7 @@ foreach(_entry ${_fuzz_targets})
   list(GET _pair 0 _name)
   list(GET _pair 1 _lib)
   add_executable(${_name} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${_name}.cpp)
-  # The areas' archives depend on each other (cli -> schemas for the models).
-  target_link_libraries(${_name} PRIVATE ${_lib} ecsctl_local ecsctl_client ecsctl_schemas ecsctl_cli
-                        ecsctl_crypto_shared)
+  target_link_libraries(${_name} PRIVATE ${_lib} ecsctl_output ecsctl_crypto_shared)
   target_link_options(${_name} PRIVATE -fsanitize=fuzzer)
   set_target_properties(${_name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
 endforeach()

@@ -2,4 +2,4 @@
 add_executable(bench_local_place EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/local_place.cpp)
 target_link_libraries(bench_local_place PRIVATE ecsctl_local)
 add_executable(bench_local_load EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/local_load.cpp)
-target_link_libraries(bench_local_load PRIVATE ecsctl_client ecsctl_cli ecsctl_server_deps ecsctl_crypto_shared)
+target_link_libraries(bench_local_load PRIVATE ecsctl_client ecsctl_server_deps ecsctl_crypto_shared)

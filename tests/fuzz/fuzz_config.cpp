@@ -1,6 +1,6 @@
 // The AWS shared config and credentials files (INI with sub-sections), and
 // credential_process command lines split into argv without a shell.
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/config_file.hpp"
 #include "client/credentials.hpp"
 #include "tests/fuzz/fuzz_common.hpp"

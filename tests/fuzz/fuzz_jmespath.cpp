@@ -1,8 +1,8 @@
 // JMESPath (--query, `ecsctl query`): the expression, then a newline, then a
 // JSON document to search (a fixed one when it is not JSON). The rendered result
 // goes through every output format, as --query's result does.
-#include "cli/jmespath.hpp"
-#include "cli/output.hpp"
+#include "output/jmespath.hpp"
+#include "output/render.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 using namespace ecsctl;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/error.hpp"
-#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "output/render.hpp"
 #include "client/protocols.hpp"
 #include "schemas/model.hpp"
 #include "tests/fuzz/fuzz_common.hpp"

@@ -1,9 +1,9 @@
 // The AWS CLI's shorthand syntax (cli/shorthand.cpp), alone and typed by the
 // ECS model through param::parse_argument as a command-line value is.
-#include "cli/environment.hpp"
-#include "cli/error.hpp"
-#include "cli/param_input.hpp"
-#include "cli/shorthand.hpp"
+#include "core/environment.hpp"
+#include "core/error.hpp"
+#include "commands/param_input.hpp"
+#include "commands/shorthand.hpp"
 #include "schemas/model.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 

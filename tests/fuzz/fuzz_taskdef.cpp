@@ -4,7 +4,7 @@
 // input also checks the fast YAML path against yaml-cpp.
 #include <sstream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "schemas/taskdef.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <thread>
 
-#include "cli/json.hpp"
+#include "core/json.hpp"
 #include "client/sigv4.hpp"
 
 namespace {

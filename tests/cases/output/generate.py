@@ -7,7 +7,7 @@ package under /usr/lib/python3/dist-packages) over "data" and writes what they p
 to <name>.<format>.out, for json, yaml, yaml-stream, text, table and table with
 --color on. Where the AWS CLI itself fails on the data (it raises on some
 ragged lists) no file is written and the C++ test only checks that ecsctl does
-not fail. The C++ test (tests/unit/cli/test_output_golden.cpp) renders the same
+not fail. The C++ test (tests/unit/output/test_output_golden.cpp) renders the same
 data with ecsctl's renderers and compares byte for byte.
 
 Usage: generate.py [--check] [CASE_DIR]

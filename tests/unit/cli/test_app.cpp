@@ -5,10 +5,9 @@
 #include <sstream>
 
 #include "cli/app.hpp"
-#include "cli/command.hpp"
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "cli/global_options.hpp"
-#include "cli/output.hpp"
+#include "output/render.hpp"
 
 namespace {
 
@@ -19,18 +18,20 @@ struct Run {
   Run(std::vector<std::string> args, std::map<std::string, std::string> env = {}, bool tty = false)
       : ctx(out, err, ecsctl::Environment::isolated(std::move(env))) {
     ctx.stdout_is_tty = ctx.stderr_is_tty = tty;
-    code = ecsctl::run_app(ctx, args);
+    code = ecsctl::run_app(ctx, args, test_table());
   }
 };
 
 // Test commands: print a nested result, or fail in one of the ways commands fail.
-int test_echo(ecsctl::Context& ctx, std::vector<std::string>& args) {
+int test_echo(ecsctl::Context& ctx, ecsctl::Args& parsed) {
+  const auto& args = parsed.rest;
   ecsctl::Json result = {{"args", args}, {"nested", {{"n", 1}, {"ok", true}}}};
   ecsctl::print_result(ctx, result, "TestEcho");
   ctx.err << "progress: done\n";
   return 0;
 }
-int test_fail(ecsctl::Context&, std::vector<std::string>& args) {
+int test_fail(ecsctl::Context&, ecsctl::Args& parsed) {
+  const auto& args = parsed.rest;
   const std::string what = args.empty() ? "" : args[0];
   if (what == "validation") throw ecsctl::Error(ecsctl::Exit::validation_failed, "bad file", "f.yaml:3:5", "fix it");
   if (what == "timeout") throw ecsctl::Error(ecsctl::Exit::wait_timed_out, "gave up");
@@ -43,8 +44,19 @@ int test_fail(ecsctl::Context&, std::vector<std::string>& args) {
   return 0;
 }
 // Visible (not hidden), so that the did-you-mean test below can suggest it.
-ecsctl::CommandRegistrar r_echo{{"", "zz-test-echo", "test: print a result", test_echo, false}};
-ecsctl::CommandRegistrar r_fail{{"", "zz-test-fail", "test: fail on demand", test_fail, true}};
+const ecsctl::CommandSpec k_echo{.name = "zz-test-echo", .summary = "test: print a result", .run = test_echo, .raw = true};
+const ecsctl::CommandSpec k_fail{
+    .name = "zz-test-fail", .summary = "test: fail on demand", .run = test_fail, .hidden = true, .raw = true};
+// The real table with the test commands added.
+const ecsctl::CommandTable& test_table() {
+  static const ecsctl::CommandTable table = [] {
+    ecsctl::CommandTable t = ecsctl::command_table();
+    t.push_back(&k_echo);
+    t.push_back(&k_fail);
+    return t;
+  }();
+  return table;
+}
 
 }  // namespace
 

@@ -4,8 +4,8 @@
 
 #include <sstream>
 
-#include "cli/context.hpp"
-#include "cli/error.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
 #include "cli/global_options.hpp"
 
 using ecsctl::CommandLine;

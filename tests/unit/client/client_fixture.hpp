@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/context.hpp"
+#include "core/context.hpp"
 #include "client/session.hpp"
 #include "client/transport.hpp"
 

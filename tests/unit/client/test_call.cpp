@@ -2,7 +2,7 @@
 // errors, clock skew, --debug logging and redaction.
 #include <doctest/doctest.h>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/api.hpp"
 #include "client/invoke.hpp"
 #include "client/sigv4.hpp"

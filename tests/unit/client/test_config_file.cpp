@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/config_file.hpp"
 #include "client_fixture.hpp"
 

@@ -2,7 +2,7 @@
 // the container endpoint and instance metadata.
 #include <doctest/doctest.h>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/api.hpp"
 #include "client/credentials.hpp"
 #include "client_fixture.hpp"

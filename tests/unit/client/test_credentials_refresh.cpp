@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iterator>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/api.hpp"
 #include "client_fixture.hpp"
 

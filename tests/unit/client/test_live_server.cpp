@@ -12,7 +12,7 @@
 #include <chrono>
 #include <thread>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/api.hpp"
 #include "client/session.hpp"
 #include "client_fixture.hpp"

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "client/protocols.hpp"
 #include "schemas/model.hpp"
 

@@ -5,8 +5,7 @@
 
 #include <sstream>
 
-#include "cli/command.hpp"
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "commands/api.hpp"
 #include "schemas/model.hpp"
 
@@ -23,20 +22,17 @@ const char* const k_groups[][2] = {{"", "ecs"}, {"elbv2", "elbv2"}, {"events", "
 
 TEST_SUITE("api models") {
   TEST_CASE("every operation has a command and every input member a flag") {
-    const auto& resolver = ecsctl::api_resolver();
-    REQUIRE(static_cast<bool>(resolver.has));
-    REQUIRE(static_cast<bool>(resolver.names));
     std::size_t operations = 0, flags = 0;
     for (const auto& [group, service] : k_groups) {
       const Json& model = ecsctl::model::service(service);
-      auto names = resolver.names(group);
+      auto names = api::operation_commands(group);
       CHECK(names.size() == model.at("operations").size());
       for (auto& [name, op] : model.at("operations").items()) {
         std::string command = ecsctl::model::kebab_case(name);
         const std::string service_name = service;  // INFO/CAPTURE cannot capture a binding in clang 14
         CAPTURE(service_name);
         CAPTURE(command);
-        CHECK(resolver.has(group, command));
+        CHECK(api::is_operation_command(group, command));
         auto found = api::find_operation(service, command);
         REQUIRE(found.has_value());
         CHECK(found->name == name);

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/error.hpp"
+#include "core/error.hpp"
 #include "commands/api.hpp"
 
 using ecsctl::Json;

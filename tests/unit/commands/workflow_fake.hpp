@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/command.hpp"
-#include "cli/context.hpp"
-#include "cli/error.hpp"
+#include "commands/command.hpp"
+#include "commands/commands.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::test {
@@ -55,10 +56,16 @@ struct Harness {
   }
   // Runs a registered command; returns its exit code, mapping an Error to its code.
   int run(std::string_view name, std::vector<std::string> args, std::string* message = nullptr) {
-    const Command* c = find_command("", name);
+    const CommandSpec* c = nullptr;
+    for (const CommandSpec* s :
+         {&commands::run_task, &commands::deploy, &commands::scale, &commands::restart, &commands::rollback,
+          &commands::create_scheduled_task, &commands::update_scheduled_task, &commands::list_scheduled_tasks,
+          &commands::describe_scheduled_task, &commands::delete_scheduled_task, &commands::run_scheduled_task_now})
+      if (s->name == name) c = s;
     if (!c) throw std::runtime_error("no command " + std::string(name));
     try {
-      return c->run(ctx, args);
+      Args parsed = parse_command_line(*c, args);
+      return c->run(ctx, parsed);
     } catch (const Error& e) {
       if (message) *message = std::string(e.what()) + "\n" + e.hint();
       return static_cast<int>(e.code());

@@ -1,0 +1,621 @@
+#include "cli/completion.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <dirent.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands/command.hpp"
+#include "cli/command_table.hpp"
+#include "core/error.hpp"
+#include "cli/global_options.hpp"
+#include "client/api.hpp"
+#include "commands/api.hpp"
+#include "schemas/model.hpp"
+
+namespace ecsctl::completion {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// ---- what the words typed so far say ------------------------------------------
+
+struct Line {
+  std::string group;    // "elbv2", ... or ""
+  std::string command;  // "describe-services", ... or ""
+  std::string flag;     // the flag whose value is being typed ("--cluster"), or ""
+  bool flag_is_list = false;
+  std::map<std::string, std::string> values;  // flags seen with their (last) value
+  std::size_t positionals = 0;                // positional words after the command
+};
+
+const GlobalOptionSpec* global_spec(std::string_view name) {
+  for (const auto& s : global_option_specs())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::optional<api::Operation> operation_of(const Line& line) {
+  if (line.command.empty()) return std::nullopt;
+  auto service = api::service_for_group(line.group);
+  if (!service) return std::nullopt;
+  return api::find_operation(*service, line.command);
+}
+
+const api::ArgSpec* arg_of(const std::optional<api::Operation>& op, std::string_view flag) {
+  if (!op) return nullptr;
+  for (const auto& a : op->args)
+    if (a.cli_name == flag) return &a;
+  return nullptr;
+}
+
+// A flag of a hand-written command, learned from its --help.
+struct HelpFlag {
+  std::string name;
+  bool takes_value = false;
+  std::vector<std::string> choices;
+  std::string description;
+};
+
+std::vector<HelpFlag> flags_from_help(Context& ctx, const CommandSpec& cmd) {
+  if (!cmd.raw) {
+    std::vector<HelpFlag> flags;
+    for (const auto& f : cmd.flags) {
+      HelpFlag h{std::string(f.name), !f.metavar.empty(), {}, std::string(f.help)};
+      for (auto c : f.choices) h.choices.emplace_back(c);
+      flags.push_back(std::move(h));
+    }
+    return flags;
+  }
+  std::ostringstream out, err;
+  Context probe(out, err, ctx.env);
+  Args args;
+  args.rest = {"--help"};
+  try {
+    cmd.run(probe, args);
+  } catch (...) {
+    // CLI11 may signal --help by an exception; the text is in `out` either way.
+  }
+  std::vector<HelpFlag> flags;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) {
+    auto first = line.find_first_not_of(' ');
+    if (first == std::string::npos || line[first] != '-') continue;
+    std::istringstream words(line.substr(first));
+    std::string word;
+    std::vector<std::string> names;
+    HelpFlag flag;
+    while (words >> word) {
+      if (!word.empty() && word.back() == ',') word.pop_back();
+      for (std::size_t p = 0; p != std::string::npos;) {  // "-h,--help"
+        auto comma = word.find(',', p);
+        std::string part = word.substr(p, comma == std::string::npos ? comma : comma - p);
+        if (starts_with(part, "--")) names.push_back(part.substr(0, part.find('=')));
+        p = comma == std::string::npos ? comma : comma + 1;
+      }
+      if (!starts_with(word, "-")) break;
+    }
+    if (names.empty()) continue;
+    // What follows the names: a metavar (TEXT, FILE, ...) means the flag takes a value.
+    std::string rest = line.substr(first);
+    auto after = rest.find(names.back()) + names.back().size();
+    std::string tail = rest.substr(after);
+    auto t = tail.find_first_not_of(" =");
+    if (t != std::string::npos && (std::isupper(static_cast<unsigned char>(tail[t])) || tail[t] == '<'))
+      flag.takes_value = true;
+    if (auto b = tail.find('{'); b != std::string::npos) {
+      auto e = tail.find('}', b);
+      std::string set = tail.substr(b + 1, e == std::string::npos ? std::string::npos : e - b - 1);
+      std::istringstream items(set);
+      for (std::string item; std::getline(items, item, ',');) flag.choices.push_back(item);
+      flag.takes_value = true;
+    }
+    auto desc = tail.find("  ", t == std::string::npos ? 0 : t);
+    if (desc != std::string::npos) {
+      auto d = tail.find_first_not_of(' ', desc);
+      if (d != std::string::npos) flag.description = tail.substr(d);
+    }
+    for (auto& n : names) {
+      HelpFlag f = flag;
+      f.name = n;
+      flags.push_back(f);
+    }
+  }
+  return flags;
+}
+
+bool flag_takes_value(Context& ctx, const Line& line, std::string_view flag, bool* is_list) {
+  *is_list = false;
+  if (auto* g = global_spec(flag)) return !g->metavar.empty();
+  if (auto op = operation_of(line)) {
+    if (auto* a = arg_of(op, flag)) {
+      if (a->type == "boolean") return false;
+      *is_list = a->type == "list";
+      return true;
+    }
+    return flag != "--no-paginate" && flag != "--help";
+  }
+  if (const CommandSpec* c = find_command(command_table(), line.group, line.command)) {
+    for (const auto& f : flags_from_help(ctx, *c))
+      if (f.name == flag) return f.takes_value;
+  }
+  return false;
+}
+
+Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t cword) {
+  Line line;
+  for (std::size_t i = 1; i < cword && i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (starts_with(w, "--")) {
+      auto eq = w.find('=');
+      std::string name = w.substr(0, eq);
+      line.flag.clear();
+      if (eq != std::string::npos) {
+        line.values[name] = w.substr(eq + 1);
+        continue;
+      }
+      bool is_list = false;
+      if (flag_takes_value(ctx, line, name, &is_list)) {
+        line.flag = name;
+        line.flag_is_list = is_list;
+        line.values[name] = "";
+      }
+      continue;
+    }
+    if (!line.flag.empty()) {
+      line.values[line.flag] = w;
+      if (!line.flag_is_list) line.flag.clear();
+      continue;
+    }
+    if (line.command.empty()) {
+      if (line.group.empty() && is_group(w)) line.group = w;
+      else line.command = w;
+    } else {
+      ++line.positionals;
+    }
+  }
+  return line;
+}
+
+// ---- static candidates ----------------------------------------------------------
+
+void add(Result& r, std::string value, std::string description = {}) {
+  r.candidates.push_back({std::move(value), std::move(description)});
+}
+
+void command_candidates(Result& r, const std::string& group) {
+  std::set<std::string> seen;
+  for (const CommandSpec* c : command_table())
+    if (c->group == group && !c->hidden && seen.insert(std::string(c->name)).second)
+      add(r, std::string(c->name), std::string(c->summary));
+  if (auto service = api::service_for_group(group)) {
+    const Json& meta = model::metadata(*service);
+    std::string what = meta.value("serviceId", *service) + " API operation";
+    for (auto& n : api::operation_names(*service))
+      if (seen.insert(n).second) add(r, n, what);
+  }
+  if (group.empty())
+    for (const auto& g : command_groups()) add(r, std::string(g.name), std::string(g.summary));
+}
+
+void flag_candidates(Context& ctx, Result& r, const Line& line) {
+  std::set<std::string> seen;
+  if (auto op = operation_of(line)) {
+    for (const auto& a : op->args) {
+      if (a.undocumented || !seen.insert(a.cli_name).second) continue;
+      std::string d = a.type + (a.required ? " (required)" : "");
+      if (a.negative) d = "turn off " + a.cli_name.substr(5);
+      add(r, a.cli_name, d);
+    }
+  } else if (const CommandSpec* c = line.command.empty() ? nullptr : find_command(command_table(), line.group, line.command)) {
+    for (const auto& f : flags_from_help(ctx, *c))
+      if (seen.insert(f.name).second) add(r, f.name, f.description);
+  }
+  for (const auto& s : global_option_specs())
+    if (seen.insert(std::string(s.name)).second) add(r, std::string(s.name), std::string(s.description));
+}
+
+void file_candidates(Result& r, std::string_view typed, std::string_view prefix = {}) {
+  std::string path(typed);
+  std::string dir = ".", base = path, shown_dir;
+  if (auto slash = path.rfind('/'); slash != std::string::npos) {
+    shown_dir = path.substr(0, slash + 1);
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+    base = path.substr(slash + 1);
+  }
+  if (starts_with(dir, "~") ) {
+    if (const char* home = getenv("HOME")) dir = std::string(home) + dir.substr(1);
+  }
+  DIR* d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::pair<std::string, bool>> found;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (!starts_with(name, base)) continue;
+    if (base.empty() && name[0] == '.') continue;
+    struct stat st {};
+    bool is_dir = stat((dir + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    found.emplace_back(name, is_dir);
+    if (found.size() > 2000) break;
+  }
+  closedir(d);
+  std::sort(found.begin(), found.end());
+  for (auto& [name, is_dir] : found)
+    add(r, std::string(prefix) + shown_dir + name + (is_dir ? "/" : ""), is_dir ? "directory" : "file");
+  if (r.candidates.size() == 1 && found.size() == 1 && found[0].second) r.no_space = true;
+}
+
+// ---- live names ---------------------------------------------------------------
+
+std::string cache_dir(const Context& ctx) {
+  if (auto x = ctx.env.get_nonempty("XDG_CACHE_HOME")) return *x + "/ecsctl";
+  if (auto h = ctx.env.get_nonempty("HOME")) return *h + "/.cache/ecsctl";
+  return {};
+}
+
+std::string cache_key(const Context& ctx, const std::string& what) {
+  std::string s = ctx.opts.profile.value_or("") + "|" + ctx.opts.region.value_or("") + "|" +
+                  ctx.opts.endpoint_url.value_or(ctx.env.get("AWS_ENDPOINT_URL").value_or("")) + "|" + what;
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+constexpr double k_cache_ttl = 30.0;        // names stay fresh this long
+constexpr double k_failure_ttl = 10.0;      // a failing endpoint is not asked again this long
+
+std::optional<std::vector<std::string>> read_cache(const std::string& path, bool* failed) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  try {
+    Json j = Json::parse(in);
+    double age = now_seconds() - j.at("time").get<double>();
+    bool fail = j.value("failed", false);
+    if (age < 0 || age > (fail ? k_failure_ttl : k_cache_ttl)) return std::nullopt;
+    *failed = fail;
+    return j.at("names").get<std::vector<std::string>>();
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+void write_cache(const std::string& dir, const std::string& path, const std::vector<std::string>& names,
+                 bool failed) {
+  if (dir.empty()) return;
+  std::string parent = dir.substr(0, dir.rfind('/'));
+  mkdir(parent.c_str(), 0700);
+  mkdir(dir.c_str(), 0700);
+  Json j = {{"time", now_seconds()}, {"failed", failed}, {"names", names}};
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp);
+    if (!out) return;
+    out << j.dump();
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+std::string last_segment(const std::string& arn) {
+  auto slash = arn.rfind('/');
+  return slash == std::string::npos ? arn : arn.substr(slash + 1);
+}
+
+// Sends one listing call with a short budget; returns the names it lists.
+std::vector<std::string> fetch(Context& live, const std::string& kind, const std::string& arg) {
+  client::PageOptions page;
+  page.max_items = 1000;
+  std::vector<std::string> names;
+  auto strings = [&](const Json& list, bool tail) {
+    for (const auto& v : list)
+      if (v.is_string()) names.push_back(tail ? last_segment(v.get<std::string>()) : v.get<std::string>());
+  };
+  if (kind == "clusters") {
+    strings(client::call_paginated(live, "ecs", "ListClusters", Json::object(), page).value("clusterArns", Json::array()), true);
+  } else if (kind == "services") {
+    Json in = Json::object();
+    if (!arg.empty()) in["cluster"] = arg;
+    strings(client::call_paginated(live, "ecs", "ListServices", in, page).value("serviceArns", Json::array()), true);
+  } else if (kind == "families") {
+    Json in = {{"status", "ACTIVE"}};
+    strings(client::call_paginated(live, "ecs", "ListTaskDefinitionFamilies", in, page).value("families", Json::array()), false);
+  } else if (kind == "revisions") {
+    Json in = {{"familyPrefix", arg}, {"status", "ACTIVE"}};
+    strings(client::call_paginated(live, "ecs", "ListTaskDefinitions", in, page).value("taskDefinitionArns", Json::array()), true);
+  } else if (kind == "tasks") {
+    Json in = {{"desiredStatus", "RUNNING"}};
+    if (!arg.empty()) in["cluster"] = arg;
+    strings(client::call_paginated(live, "ecs", "ListTasks", in, page).value("taskArns", Json::array()), true);
+  } else if (kind == "target-groups") {
+    Json out = client::call_paginated(live, "elbv2", "DescribeTargetGroups", Json::object(), page);
+    for (const auto& tg : out.value("TargetGroups", Json::array())) names.push_back(tg.value("TargetGroupArn", ""));
+  } else if (kind == "schedules") {
+    Json out = client::call_paginated(live, "scheduler", "ListSchedules", Json::object(), page);
+    for (const auto& s : out.value("Schedules", Json::array())) names.push_back(s.value("Name", ""));
+  }
+  return names;
+}
+
+std::vector<std::string> live_names(Context& ctx, const std::string& kind, const std::string& arg) {
+  std::string dir = cache_dir(ctx);
+  std::string path = dir.empty() ? "" : dir + "/complete-" + cache_key(ctx, kind + "|" + arg) + ".json";
+  bool failed = false;
+  if (!path.empty())
+    if (auto cached = read_cache(path, &failed)) return *cached;
+  std::ostringstream out, err;  // nothing reaches the terminal
+  Context live(out, err, ctx.env);
+  live.opts = ctx.opts;
+  live.opts.debug = false;
+  live.opts.connect_timeout = 0.3;
+  live.opts.read_timeout = 0.5;
+  live.env.set("AWS_MAX_ATTEMPTS", "1");
+  live.env.set("AWS_RETRY_MODE", "standard");
+  std::vector<std::string> names;
+  try {
+    names = fetch(live, kind, arg);
+  } catch (...) {
+    write_cache(dir, path, {}, true);
+    return {};
+  }
+  write_cache(dir, path, names, false);
+  return names;
+}
+
+// What kind of live resource a flag names, by the AWS CLI's flag names.
+std::string live_kind(const std::string& group, const std::string& flag) {
+  if (flag == "--cluster" || flag == "--clusters") return "clusters";
+  if (flag == "--service" || flag == "--services") return "services";
+  if (flag == "--task-definition") return "families";
+  if (flag == "--task" || flag == "--tasks") return "tasks";
+  if (flag == "--target-group-arn" || flag == "--target-group-arns" || flag == "--target-group")
+    return "target-groups";
+  if (group == "scheduler" && flag == "--name") return "schedules";
+  return {};
+}
+
+void live_candidates(Context& ctx, Result& r, const Line& line, const std::string& kind,
+                     const std::string& typed) {
+  std::string cluster;
+  if (auto it = line.values.find("--cluster"); it != line.values.end()) cluster = it->second;
+  if (kind == "families" && typed.find(':') != std::string::npos) {
+    for (auto& n : live_names(ctx, "revisions", typed.substr(0, typed.find(':'))))
+      add(r, n, "task definition revision");
+    return;
+  }
+  static const std::map<std::string, std::string> what = {
+      {"clusters", "cluster"}, {"services", "service"}, {"families", "task definition family"},
+      {"tasks", "running task"}, {"target-groups", "target group"}, {"schedules", "schedule"}};
+  for (auto& n : live_names(ctx, kind, cluster)) add(r, n, what.at(kind));
+}
+
+void apply_line_options(Context& ctx, const Line& line) {
+  if (auto it = line.values.find("--profile"); it != line.values.end()) ctx.opts.profile = it->second;
+  if (auto it = line.values.find("--region"); it != line.values.end()) ctx.opts.region = it->second;
+  if (auto it = line.values.find("--endpoint-url"); it != line.values.end()) ctx.opts.endpoint_url = it->second;
+}
+
+std::vector<std::string> profile_names(const Context& ctx) {
+  std::set<std::string> names;
+  auto scan = [&](const std::string& path, bool config) {
+    std::ifstream in(path);
+    for (std::string l; std::getline(in, l);) {
+      auto b = l.find('['), e = l.rfind(']');
+      if (b != 0 || e == std::string::npos) continue;
+      std::string n = l.substr(1, e - 1);
+      if (config && starts_with(n, "profile ")) n = n.substr(8);
+      else if (config && n != "default") continue;
+      names.insert(n);
+    }
+  };
+  std::string home = ctx.env.get("HOME").value_or("");
+  scan(ctx.env.get_nonempty("AWS_CONFIG_FILE").value_or(home + "/.aws/config"), true);
+  scan(ctx.env.get_nonempty("AWS_SHARED_CREDENTIALS_FILE").value_or(home + "/.aws/credentials"), false);
+  return {names.begin(), names.end()};
+}
+
+void value_candidates(Context& ctx, Result& r, const Line& line, const std::string& typed) {
+  const std::string& flag = line.flag;
+  if (starts_with(typed, "file://") || starts_with(typed, "fileb://")) {
+    std::string prefix = typed.substr(0, typed.find("//") + 2);
+    file_candidates(r, typed.substr(prefix.size()), prefix);
+    return;
+  }
+  if (flag == "--output") {
+    for (auto f : {"json", "yaml", "yaml-stream", "text", "table", "off"}) add(r, f, "output format");
+    return;
+  }
+  if (flag == "--color") {
+    for (auto f : {"on", "off", "auto"}) add(r, f);
+    return;
+  }
+  if (flag == "--profile") {
+    for (auto& p : profile_names(ctx)) add(r, p, "profile");
+    return;
+  }
+  if (flag == "--region") {
+    try {
+      for (const auto& p : model::partitions().at("partitions"))
+        for (auto it = p.at("regions").begin(); it != p.at("regions").end(); ++it)
+          add(r, it.key(), it.value().value("description", ""));
+    } catch (...) {
+    }
+    return;
+  }
+  if (global_spec(flag)) return;
+  auto op = operation_of(line);
+  if (const api::ArgSpec* a = arg_of(op, flag)) {
+    const Json& shape = model::shape(*op->model, a->shape);
+    const Json* target = &shape;
+    if (a->type == "list" && shape.contains("member"))
+      target = &model::shape(*op->model, shape.at("member").at("shape").get<std::string>());
+    if (target->contains("enum")) {
+      for (const auto& v : target->at("enum")) add(r, v.get<std::string>(), a->member);
+      return;
+    }
+    if (a->type == "structure" || a->type == "map" ||
+        (a->type == "list" && target->value("type", "") == "structure"))
+      add(r, "file://", "read the value from a file");
+  } else if (const CommandSpec* c = line.command.empty() ? nullptr : find_command(command_table(), line.group, line.command)) {
+    for (const auto& f : flags_from_help(ctx, *c))
+      if (f.name == flag && !f.choices.empty()) {
+        for (auto& v : f.choices) add(r, v);
+        return;
+      }
+  }
+  std::string kind = live_kind(line.group, flag);
+  if (!kind.empty()) {
+    apply_line_options(ctx, line);
+    live_candidates(ctx, r, line, kind, typed);
+  }
+  // Hand-written commands accept files where AWS wants names (e.g. --task-definition FILE).
+  if (!op || flag == "--task-definition" || flag == "--file") file_candidates(r, typed);
+}
+
+void positional_candidates(Context& ctx, Result& r, const Line& line, const std::string& typed) {
+  static const std::set<std::string> service_commands = {"deploy", "rollback", "scale", "restart", "logs"};
+  if (line.group.empty() && service_commands.count(line.command) && line.positionals == 0) {
+    apply_line_options(ctx, line);
+    live_candidates(ctx, r, line, "services", typed);
+    return;
+  }
+  if (line.group.empty() && line.command == "completion") {
+    for (auto s : {"bash", "zsh", "fish"}) add(r, s, "shell");
+    return;
+  }
+  file_candidates(r, typed);
+}
+
+}  // namespace
+
+Result complete(Context& ctx, const std::vector<std::string>& words, std::size_t cword) {
+  Result r;
+  std::string typed = cword < words.size() ? words[cword] : "";
+  Line line = parse_line(ctx, words, cword);
+  if (!line.flag.empty() && !(line.flag_is_list && starts_with(typed, "-"))) {
+    value_candidates(ctx, r, line, typed);
+  } else if (starts_with(typed, "-")) {
+    if (auto eq = typed.find('='); eq != std::string::npos && starts_with(typed, "--")) {
+      line.flag = typed.substr(0, eq);
+      Result values;
+      value_candidates(ctx, values, line, typed.substr(eq + 1));
+      for (auto& c : values.candidates) add(r, line.flag + "=" + c.value, c.description);
+      r.no_space = values.no_space;
+    } else {
+      flag_candidates(ctx, r, line);
+    }
+  } else if (line.command.empty()) {
+    command_candidates(r, line.group);
+  } else {
+    positional_candidates(ctx, r, line, typed);
+  }
+  // Keep only what extends the typed word (files and values were built from it already).
+  std::vector<Candidate> kept;
+  std::set<std::string> seen;
+  for (auto& c : r.candidates)
+    if (starts_with(c.value, typed) && seen.insert(c.value).second) kept.push_back(std::move(c));
+  r.candidates = std::move(kept);
+  if (r.candidates.size() == 1 &&
+      (r.candidates[0].value.back() == '/' || r.candidates[0].value == "file://" || r.candidates[0].value.back() == '='))
+    r.no_space = true;
+  return r;
+}
+
+std::string format(const Result& result, const std::string& shell) {
+  std::string out;
+  if (result.no_space) out += ":nospace\n";
+  for (const auto& c : result.candidates) {
+    if (shell == "zsh") {
+      std::string v;
+      for (char ch : c.value) {
+        if (ch == ':' || ch == '\\') v += '\\';
+        v += ch;
+      }
+      out += v;
+      if (!c.description.empty()) out += ":" + c.description;
+    } else if (shell == "fish") {
+      out += c.value;
+      if (!c.description.empty()) out += "\t" + c.description;
+    } else {
+      out += c.value;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace ecsctl::completion
+
+namespace ecsctl {
+namespace {
+
+int run_completion(Context& ctx, std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    ctx.out << "Usage: ecsctl completion bash|zsh|fish\n\n"
+               "Prints the tab-completion script for the shell. Load it with, for example:\n"
+               "  source <(ecsctl completion bash)          # bash, in ~/.bashrc\n"
+               "  ecsctl completion zsh > \"${fpath[1]}/_ecsctl\" # zsh\n"
+               "  ecsctl completion fish | source            # fish, in config.fish\n";
+    if (args.empty()) throw_usage("completion needs a shell name", "ecsctl completion bash|zsh|fish");
+    return 0;
+  }
+  const char* s = completion::script(args[0]);
+  if (!s) throw_usage("unknown shell '" + args[0] + "'", "choose bash, zsh or fish");
+  ctx.out << s;
+  return 0;
+}
+
+// __complete SHELL CWORD WORD...: never fails loudly; prints nothing on errors.
+int run_complete(Context& ctx, std::vector<std::string>& args) {
+  if (args.size() < 2) return 0;
+  std::string shell = args[0];
+  std::size_t cword = 0;
+  try {
+    cword = static_cast<std::size_t>(std::stoul(args[1]));
+  } catch (...) {
+    return 0;
+  }
+  std::vector<std::string> words(args.begin() + 2, args.end());
+  if (words.empty()) words.push_back("ecsctl");
+  if (cword >= words.size()) words.resize(cword + 1);
+  try {
+    ctx.out << completion::format(completion::complete(ctx, words, cword), shell);
+  } catch (...) {
+  }
+  return 0;
+}
+
+
+}  // namespace
+}  // namespace ecsctl
+
+namespace ecsctl::commands {
+
+const CommandSpec completion{
+    .group = "",
+    .name = "completion",
+    .summary = "print the tab-completion script for bash, zsh or fish",
+    .run = [](Context& ctx, Args& args) { return ecsctl::run_completion(ctx, args.rest); },
+    .raw = true,
+};
+
+const CommandSpec internal_complete{
+    .group = "",
+    .name = "__complete",
+    .summary = "compute completion candidates (used by the scripts)",
+    .run = [](Context& ctx, Args& args) { return ecsctl::run_complete(ctx, args.rest); },
+    .hidden = true,
+    .raw = true,
+};
+
+}  // namespace ecsctl::commands

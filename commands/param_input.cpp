@@ -1,0 +1,284 @@
+#include "commands/param_input.hpp"
+
+#include <algorithm>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/pyformat.hpp"
+#include "commands/shorthand.hpp"
+
+namespace ecsctl::param {
+namespace {
+
+const Json& shape_of(const Json& model, std::string_view name) {
+  const Json& shapes = model.at("shapes");
+  auto it = shapes.find(std::string(name));
+  if (it == shapes.end()) throw Error(Exit::other, "the API model has no shape '" + std::string(name) + "'");
+  return *it;
+}
+
+bool is_document(const Json& shape) { return shape.value("document", false); }
+
+std::string type_of(const Json& shape) { return shape.value("type", std::string("string")); }
+
+bool is_scalar_type(const std::string& t) { return t != "structure" && t != "list" && t != "map"; }
+
+std::string trim(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+[[noreturn]] void param_error(std::string_view cli_name, const std::string& message, std::string location = {},
+                              std::string hint = {}) {
+  throw Error(Exit::usage, "Error parsing parameter '" + std::string(cli_name) + "': " + message,
+              std::move(location), std::move(hint));
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+// A scalar from its string form, typed by `shape` (the AWS CLI's int()/float()
+// conversions; booleans accept true/false in any case).
+Json scalar_from_string(const Json& shape, const std::string& s, std::string_view cli_name,
+                        const std::string& where) {
+  const std::string t = type_of(shape);
+  auto bad = [&](const char* expected) -> Json {
+    param_error(cli_name, "invalid " + std::string(expected) + " value '" + s + "'" +
+                              (where.empty() ? "" : " for " + where));
+  };
+  if (t == "integer" || t == "long") {
+    std::string v = trim(s);
+    if (v.empty()) return bad("integer");
+    errno = 0;
+    char* end = nullptr;
+    long long n = std::strtoll(v.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0') return bad("integer");
+    return n;
+  }
+  if (t == "double" || t == "float") {
+    std::string v = trim(s);
+    if (v.empty()) return bad("number");
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (*end != '\0') return bad("number");
+    return d;
+  }
+  if (t == "boolean") {
+    if (iequals(s, "true")) return true;
+    if (iequals(s, "false")) return false;
+    return bad("boolean (true or false)");
+  }
+  return s;
+}
+
+// awscli.shorthand.BackCompatVisitor: a scalar where the model says list becomes
+// a one-element list; string leaves become numbers and booleans by the model.
+void coerce(const Json& model, const Json& shape, Json& value, std::string_view cli_name, const std::string& path) {
+  const std::string t = type_of(shape);
+  if (is_document(shape)) {
+    param_error(cli_name,
+                "Shorthand syntax does not support document types. Use JSON input for top-level argument "
+                "to specify nested parameter: " + path);
+  }
+  if (t == "structure") {
+    if (!value.is_object()) return;
+    for (auto& [k, v] : value.items()) {
+      const Json& members = shape.at("members");
+      auto m = members.find(k);
+      if (m == members.end()) continue;  // reported by validate() with the valid names
+      coerce(model, shape_of(model, m->at("shape").get<std::string>()), v, cli_name, path + "." + k);
+    }
+  } else if (t == "list") {
+    if (!value.is_array()) value = Json::array({std::move(value)});
+    const Json& member = shape_of(model, shape.at("member").at("shape").get<std::string>());
+    for (std::size_t i = 0; i < value.size(); ++i)
+      coerce(model, member, value[i], cli_name, path + "[" + std::to_string(i) + "]");
+  } else if (t == "map") {
+    if (!value.is_object()) return;
+    const Json& vs = shape_of(model, shape.at("value").at("shape").get<std::string>());
+    for (auto& [k, v] : value.items()) coerce(model, vs, v, cli_name, path + "." + k);
+  } else if (value.is_string()) {
+    value = scalar_from_string(shape, value.get<std::string>(), cli_name, path);
+  }
+}
+
+Json parse_shorthand(const Json& model, const Json& shape, std::string_view cli_name, const std::string& text,
+                     const std::string& path) {
+  // A structure whose only member is a string "Value" takes a bare value.
+  if (type_of(shape) == "structure" && text.find('=') == std::string::npos) {
+    const Json& members = shape.value("members", Json::object());
+    if (members.size() == 1 && members.contains("Value") &&
+        type_of(shape_of(model, members["Value"]["shape"].get<std::string>())) == "string")
+      return Json{{"Value", text}};
+  }
+  Json parsed;
+  try {
+    parsed = shorthand::parse(text);
+  } catch (const shorthand::ParseError& e) {
+    param_error(cli_name, e.what(), "column " + std::to_string(e.column()) + " of the value of " + std::string(cli_name),
+                "shorthand is Key=value,Key2=[a,b],Key3={k=v}; or pass JSON");
+  }
+  coerce(model, shape, parsed, cli_name, path);
+  return parsed;
+}
+
+bool looks_like_json(const std::string& s, char open) {
+  std::string t = trim(s);
+  return !t.empty() && t[0] == open;
+}
+
+Json parse_complex(const Json& model, const Json& shape, std::string_view cli_name, const std::string& text,
+                   const std::string& path) {
+  if (is_document(shape) || looks_like_json(text, '{') || looks_like_json(text, '[')) return parse_json(text, cli_name);
+  return parse_shorthand(model, shape, cli_name, text, path);
+}
+
+std::string base64_encode(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8;
+    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+    out += k[(v >> 18) & 63];
+    out += k[(v >> 12) & 63];
+    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? k[v & 63] : '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t json_nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+Json parse_json(std::string_view text, std::string_view cli_name) {
+  // No API shape nests deeper than a few dozen levels.
+  constexpr std::size_t max_nesting = 1000;
+  if (json_nesting_depth(text) > max_nesting)
+    param_error(cli_name, "Invalid JSON: arrays and objects nested more than " + std::to_string(max_nesting) +
+                              " levels deep");
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    std::string message = e.what();
+    if (auto p = message.find("parse error"); p != std::string::npos) message = message.substr(p);
+    param_error(cli_name, "Invalid JSON: " + message + "\nJSON received: " + std::string(text),
+                "byte " + std::to_string(at + 1) + " of the value of " + std::string(cli_name),
+                "structures and lists take JSON or the shorthand syntax (Key=value,...)");
+  } catch (const Json::out_of_range& e) {  // a number beyond double, e.g. 1e999
+    std::string message = e.what();
+    if (auto p = message.find("] "); p != std::string::npos) message = message.substr(p + 2);
+    param_error(cli_name, "Invalid JSON: " + message + "\nJSON received: " + std::string(text));
+  }
+}
+
+std::optional<std::string> read_param_file(std::string_view value, std::string_view cli_name, const Environment& env,
+                                           bool* binary) {
+  std::string_view path;
+  bool is_binary = false;
+  if (value.rfind("fileb://", 0) == 0) {
+    path = value.substr(8);
+    is_binary = true;
+  } else if (value.rfind("file://", 0) == 0) {
+    path = value.substr(7);
+  } else {
+    return std::nullopt;
+  }
+  if (binary) *binary = is_binary;
+  std::string file(path);
+  if (file.rfind("~/", 0) == 0 || file == "~")
+    if (auto home = env.get_nonempty("HOME")) file = *home + file.substr(1);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) param_error(cli_name, "Unable to load paramfile " + std::string(value) + ": cannot open " + file);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) param_error(cli_name, "Unable to load paramfile " + std::string(value) + ": read error");
+  return ss.str();
+}
+
+Json parse_argument(const Json& model, std::string_view shape_name, std::string_view cli_name,
+                    const std::vector<std::string>& words, const Environment& env) {
+  const Json& shape = shape_of(model, shape_name);
+  const std::string t = type_of(shape);
+  std::vector<std::string> values = words;
+  if (values.size() == 1) {
+    bool binary = false;
+    if (auto content = read_param_file(values[0], cli_name, env, &binary)) {
+      values[0] = std::move(*content);
+      if (binary && t == "blob") return base64_encode(values[0]);
+    }
+  }
+  // Every string ecsctl sends is JSON or XML text: bytes that are not UTF-8
+  // are a bad value here, not an internal error when the request is serialised.
+  if (t != "blob")
+    for (const auto& v : values)
+      if (pyfmt::sanitize_utf8(v) != v)
+        param_error(cli_name, "the value is not valid UTF-8", {},
+                    "check the shell's locale and the file's encoding; use fileb:// for binary data");
+  if (t != "list") {
+    if (values.size() != 1)
+      throw Error(Exit::usage, "argument " + std::string(cli_name) + ": expected one argument");
+    if (is_scalar_type(t) && !is_document(shape)) return scalar_from_string(shape, values[0], cli_name, "");
+    return parse_complex(model, shape, cli_name, values[0], "");
+  }
+  // Lists: one JSON array, or one element per word (JSON or shorthand for complex elements).
+  if (values.size() == 1 && looks_like_json(values[0], '[')) return parse_json(values[0], cli_name);
+  const Json& member = shape_of(model, shape.at("member").at("shape").get<std::string>());
+  const std::string mt = type_of(member);
+  Json list = Json::array();
+  bool json_elements = !values.empty() && (looks_like_json(values[0], '{') || looks_like_json(values[0], '['));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    std::string where = "[" + std::to_string(i) + "]";
+    if (is_scalar_type(mt) && !is_document(member)) {
+      list.push_back(scalar_from_string(member, values[i], cli_name, where));
+    } else if (json_elements || is_document(member)) {
+      if (!looks_like_json(values[i], '{') && !looks_like_json(values[i], '['))
+        param_error(cli_name, "Invalid JSON:\n" + values[i]);
+      list.push_back(parse_json(values[i], cli_name));
+    } else {
+      list.push_back(parse_shorthand(model, member, cli_name, values[i], where));
+    }
+  }
+  return list;
+}
+
+bool supports_shorthand(const Json& model, std::string_view shape_name) {
+  const Json& shape = shape_of(model, shape_name);
+  if (is_document(shape)) return false;
+  const std::string t = type_of(shape);
+  if (t == "structure" || t == "map") return true;
+  if (t != "list") return false;
+  const Json& member = shape_of(model, shape.at("member").at("shape").get<std::string>());
+  return !is_scalar_type(type_of(member)) && !is_document(member);
+}
+
+}  // namespace ecsctl::param

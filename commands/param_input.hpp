@@ -1,0 +1,56 @@
+// Turning command-line words into API input values, typed by the API model:
+// scalars, JSON, the shorthand syntax, file:// and fileb:// values, YAML
+// (--cli-input-yaml), and botocore-style validation of the result.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/environment.hpp"
+#include "core/json.hpp"
+
+namespace ecsctl::param {
+
+// The contents of a `file://PATH` (text) or `fileb://PATH` (bytes) value, or
+// nullopt when `value` has neither prefix. `~` is expanded from HOME in `env`.
+// Throws Error(Exit::usage) naming `cli_name` when the file cannot be read.
+std::optional<std::string> read_param_file(std::string_view value, std::string_view cli_name,
+                                           const Environment& env, bool* binary = nullptr);
+
+// The value of the input member whose shape is `shape_name` in `model` (a
+// service model) from the words that followed `cli_name` on the command line,
+// as the AWS CLI unpacks them (JSON, shorthand, space-separated lists, typed
+// scalars, file:// contents). Validates the result; throws Error(Exit::usage).
+Json parse_argument(const Json& model, std::string_view shape_name, std::string_view cli_name,
+                    const std::vector<std::string>& words, const Environment& env);
+
+// Checks `value` against `shape_name` as botocore's parameter validation does
+// (types, unknown and missing members, min lengths) plus enum values, and
+// normalises timestamps to epoch seconds. `path` names the value in errors.
+// Required members named in `supplied_later` may be missing (a command fills
+// them in after parsing). Throws Error(Exit::usage).
+void validate(const Json& model, std::string_view shape_name, Json& value, const std::string& path,
+              const std::vector<std::string>& supplied_later = {});
+
+// Parses `text` as JSON, with the error worded for parameter `cli_name`.
+Json parse_json(std::string_view text, std::string_view cli_name);
+
+// The deepest nesting of arrays and objects in JSON `text` (strings skipped),
+// checked before parsing: serialising and validating recurse, so a document
+// nested tens of thousands deep would overflow the stack.
+std::size_t json_nesting_depth(std::string_view text);
+
+// Parses a YAML document (safe subset: maps, sequences, scalars typed as YAML
+// 1.2 core schema) into JSON. Throws Error(Exit::usage) naming `cli_name`.
+Json parse_yaml(std::string_view text, std::string_view cli_name);
+
+// Seconds since the epoch for an ISO 8601 date/time or an epoch number.
+std::optional<double> parse_timestamp(std::string_view text);
+
+// Whether the AWS CLI accepts shorthand for this shape (structures, maps, and
+// lists of those), and a one-line shorthand example for help (empty if none).
+bool supports_shorthand(const Json& model, std::string_view shape_name);
+std::string shorthand_example(const Json& model, std::string_view shape_name);
+
+}  // namespace ecsctl::param

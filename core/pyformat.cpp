@@ -1,0 +1,185 @@
+#include "core/pyformat.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace ecsctl::pyfmt {
+
+std::string float_repr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(res.ptr - buf));
+  std::string out;
+  if (!sci.empty() && sci[0] == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  auto e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e))
+    if (c != '.') digits += c;
+  int exponent = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exponent);
+  // Python switches to exponent notation when the decimal point would sit
+  // more than 16 places right of the first digit, or 4 left of it.
+  const int point = exponent + 1;
+  const int n = static_cast<int>(digits.size());
+  if (point > 16 || point <= -4) {
+    out += digits[0];
+    if (n > 1) out += "." + digits.substr(1);
+    char ebuf[16];
+    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    return out + ebuf;
+  }
+  if (point <= 0) return out + "0." + std::string(static_cast<std::size_t>(-point), '0') + digits;
+  if (point >= n) return out + digits + std::string(static_cast<std::size_t>(point - n), '0') + ".0";
+  return out + digits.substr(0, static_cast<std::size_t>(point)) + "." +
+         digits.substr(static_cast<std::size_t>(point));
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+char32_t next_code_point(std::string_view text, std::size_t& i) {
+  auto b = static_cast<unsigned char>(text[i]);
+  std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (std::size_t k = 1; k < len && i + k < text.size(); ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  i += len;
+  return cp;
+}
+
+// Length of the valid UTF-8 sequence at text[i], or of its maximal invalid
+// subpart as a negative number (Unicode 3-7, which Python follows).
+static int utf8_sequence(std::string_view text, std::size_t i) {
+  auto at = [&](std::size_t k) -> int {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : -1;
+  };
+  int b = at(0);
+  if (b < 0x80) return 1;
+  int len = 0, lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) len = 2;
+  else if (b >= 0xE0 && b <= 0xEF) {
+    len = 3;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    len = 4;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return -1;
+  }
+  for (int k = 1; k < len; ++k) {
+    int c = at(static_cast<std::size_t>(k));
+    bool ok = k == 1 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xBF);
+    if (!ok) return -k;
+  }
+  return len;
+}
+
+std::string sanitize_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    int n = utf8_sequence(text, i);
+    if (n > 0) {
+      out.append(text.substr(i, static_cast<std::size_t>(n)));
+      i += static_cast<std::size_t>(n);
+    } else {
+      out += "\xEF\xBF\xBD";
+      i += static_cast<std::size_t>(-n);
+    }
+  }
+  return out;
+}
+
+// Whether Python's str.isprintable() is false for `cp` (an approximation of
+// the Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs other than space).
+static bool python_unprintable(char32_t cp) {
+  if (cp < 0x20 || (cp >= 0x7F && cp <= 0xA0) || cp == 0xAD) return true;
+  if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E)) return true;
+  if ((cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || cp == 0x3000 || cp == 0x1680) return true;
+  if (cp >= 0x2000 && cp <= 0x200A) return true;
+  return (cp >= 0xD800 && cp <= 0xF8FF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF;
+}
+
+static std::string repr_string(const std::string& raw) {
+  std::string s = sanitize_utf8(raw);
+  char quote = (s.find('\'') != std::string::npos && s.find('"') == std::string::npos) ? '"' : '\'';
+  std::string out(1, quote);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t start = i;
+    char32_t cp = next_code_point(s, i);
+    if (cp == static_cast<char32_t>(quote) || cp == '\\') {
+      out += '\\';
+      out += static_cast<char>(cp);
+    } else if (cp == '\t') out += "\\t";
+    else if (cp == '\n') out += "\\n";
+    else if (cp == '\r') out += "\\r";
+    else if (python_unprintable(cp)) {
+      char buf[16];
+      if (cp <= 0xFF) std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
+      else if (cp <= 0xFFFF) std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      else std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s, start, i - start);
+    }
+  }
+  return out + quote;
+}
+
+std::string repr(const Json& value) {
+  if (value.is_string()) return repr_string(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < value.size(); ++i) out += (i ? ", " : "") + repr(value[i]);
+    return out + "]";
+  }
+  if (value.is_object()) {
+    std::string out = "{";
+    bool first = true;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out += (first ? "" : ", ") + repr_string(it.key()) + ": " + repr(it.value());
+      first = false;
+    }
+    return out + "}";
+  }
+  return str(value);
+}
+
+std::string str(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::string: return sanitize_utf8(value.get_ref<const std::string&>());
+    case Json::value_t::boolean: return value.get<bool>() ? "True" : "False";
+    case Json::value_t::null: return "None";
+    case Json::value_t::number_integer: return std::to_string(value.get<std::int64_t>());
+    case Json::value_t::number_unsigned: return std::to_string(value.get<std::uint64_t>());
+    case Json::value_t::number_float: return float_repr(value.get<double>());
+    case Json::value_t::array:
+    case Json::value_t::object: return repr(value);
+    default: return "None";
+  }
+}
+
+}  // namespace ecsctl::pyfmt
