@@ -57,8 +57,8 @@ TEST_SUITE("api models") {
     }
     CHECK(operations > 150);
     CHECK(flags > 500);
-    CHECK_FALSE(resolver.has("", "describe-clusterz"));
-    CHECK_FALSE(resolver.has("elbv2", "run-task"));
+    CHECK_FALSE(api::is_operation_command("", "describe-clusterz"));
+    CHECK_FALSE(api::is_operation_command("elbv2", "run-task"));
   }
 
   TEST_CASE("required members are enforced before any request, named as flags") {
