@@ -27,7 +27,7 @@ const CommandTable& command_table() {
       // Tools.
       &query, &commands::completion,
       // Internal.
-      &internal_complete, &internal_call, &internal_task_definition_schema,
+      &internal_complete, &internal_commands, &internal_call, &internal_task_definition_schema,
   };
   return table;
 }

@@ -1,5 +1,6 @@
 #include "cli/completion.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include "client/api.hpp"
 #include "commands/api.hpp"
 #include "schemas/model.hpp"
+#include "schemas/taskdef.hpp"
 
 namespace ecsctl::completion {
 namespace {
@@ -31,7 +33,31 @@ struct Line {
   bool flag_is_list = false;
   std::map<std::string, std::string> values;  // flags seen with their (last) value
   std::size_t positionals = 0;                // positional words after the command
+  const CommandSpec* spec = nullptr;          // the hand-written command, if it is one
+  std::optional<api::Operation> op;           // the API operation, or the one `spec` extends
 };
+
+// Sets line.spec and line.op once the command word is known.
+void resolve_command(Line& line) {
+  line.spec = find_command(command_table(), line.group, line.command);
+  std::string op_name = line.command;
+  if (line.spec && !line.spec->raw) op_name = std::string(line.spec->api_operation);
+  if (op_name.empty()) return;
+  if (auto service = api::service_for_group(line.group)) line.op = api::find_operation(*service, op_name);
+}
+
+// The command's own flag `name` (or the one flag it is a unique prefix of), or nullptr.
+const FlagSpec* spec_flag(const Line& line, std::string_view name) {
+  if (!line.spec || line.spec->raw) return nullptr;
+  if (const FlagSpec* f = find_flag(*line.spec, name)) return f;
+  const FlagSpec* found = nullptr;
+  for (const auto& f : line.spec->flags)
+    if (f.name.substr(0, name.size()) == name) {
+      if (found) return nullptr;
+      found = &f;
+    }
+  return found;
+}
 
 const GlobalOptionSpec* global_spec(std::string_view name) {
   for (const auto& s : global_option_specs())
@@ -39,12 +65,7 @@ const GlobalOptionSpec* global_spec(std::string_view name) {
   return nullptr;
 }
 
-std::optional<api::Operation> operation_of(const Line& line) {
-  if (line.command.empty()) return std::nullopt;
-  auto service = api::service_for_group(line.group);
-  if (!service) return std::nullopt;
-  return api::find_operation(*service, line.command);
-}
+const std::optional<api::Operation>& operation_of(const Line& line) { return line.op; }
 
 const api::ArgSpec* arg_of(const std::optional<api::Operation>& op, std::string_view flag) {
   if (!op) return nullptr;
@@ -131,16 +152,20 @@ std::vector<HelpFlag> flags_from_help(Context& ctx, const CommandSpec& cmd) {
 bool flag_takes_value(Context& ctx, const Line& line, std::string_view flag, bool* is_list) {
   *is_list = false;
   if (auto* g = global_spec(flag)) return !g->metavar.empty();
-  if (auto op = operation_of(line)) {
+  if (const FlagSpec* f = spec_flag(line, flag)) {
+    *is_list = f->repeats;
+    return !f->metavar.empty();
+  }
+  if (const auto& op = operation_of(line)) {
     if (auto* a = arg_of(op, flag)) {
       if (a->type == "boolean") return false;
       *is_list = a->type == "list";
       return true;
     }
-    return flag != "--no-paginate" && flag != "--help";
+    if (!line.spec || line.spec->raw) return flag != "--no-paginate" && flag != "--help";
   }
-  if (const CommandSpec* c = find_command(command_table(), line.group, line.command)) {
-    for (const auto& f : flags_from_help(ctx, *c))
+  if (line.spec && line.spec->raw) {
+    for (const auto& f : flags_from_help(ctx, *line.spec))
       if (f.name == flag) return f.takes_value;
   }
   return false;
@@ -153,6 +178,7 @@ Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t
     if (starts_with(w, "--")) {
       auto eq = w.find('=');
       std::string name = w.substr(0, eq);
+      if (const FlagSpec* f = spec_flag(line, name)) name = std::string(f->name);  // a unique prefix
       line.flag.clear();
       if (eq != std::string::npos) {
         line.values[name] = w.substr(eq + 1);
@@ -172,8 +198,12 @@ Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t
       continue;
     }
     if (line.command.empty()) {
-      if (line.group.empty() && is_group(w)) line.group = w;
-      else line.command = w;
+      if (line.group.empty() && is_group(w)) {
+        line.group = w;
+      } else {
+        line.command = w;
+        resolve_command(line);
+      }
     } else {
       ++line.positionals;
     }
@@ -204,15 +234,18 @@ void command_candidates(Result& r, const std::string& group) {
 
 void flag_candidates(Context& ctx, Result& r, const Line& line) {
   std::set<std::string> seen;
-  if (auto op = operation_of(line)) {
+  if (line.spec && !line.spec->raw)
+    for (const auto& f : line.spec->flags)
+      if (seen.insert(std::string(f.name)).second) add(r, std::string(f.name), std::string(f.help));
+  if (const auto& op = operation_of(line)) {
     for (const auto& a : op->args) {
       if (a.undocumented || !seen.insert(a.cli_name).second) continue;
       std::string d = a.type + (a.required ? " (required)" : "");
       if (a.negative) d = "turn off " + a.cli_name.substr(5);
       add(r, a.cli_name, d);
     }
-  } else if (const CommandSpec* c = line.command.empty() ? nullptr : find_command(command_table(), line.group, line.command)) {
-    for (const auto& f : flags_from_help(ctx, *c))
+  } else if (line.spec && line.spec->raw) {
+    for (const auto& f : flags_from_help(ctx, *line.spec))
       if (seen.insert(f.name).second) add(r, f.name, f.description);
   }
   for (const auto& s : global_option_specs())
@@ -263,9 +296,7 @@ std::string cache_key(const Context& ctx, const std::string& what) {
                   ctx.opts.endpoint_url.value_or(ctx.env.get("AWS_ENDPOINT_URL").value_or("")) + "|" + what;
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return fmt::format("{:016x}", h);
 }
 
 double now_seconds() {
@@ -343,6 +374,25 @@ std::vector<std::string> fetch(Context& live, const std::string& kind, const std
   } else if (kind == "schedules") {
     Json out = client::call_paginated(live, "scheduler", "ListSchedules", Json::object(), page);
     for (const auto& s : out.value("Schedules", Json::array())) names.push_back(s.value("Name", ""));
+  } else if (kind == "scheduled-tasks") {  // both kinds: Scheduler schedules and EventBridge rules
+    Json out = client::call_paginated(live, "scheduler", "ListSchedules", Json::object(), page);
+    for (const auto& s : out.value("Schedules", Json::array())) names.push_back(s.value("Name", ""));
+    Json rules = client::call_paginated(live, "events", "ListRules", Json::object(), page);
+    for (const auto& s : rules.value("Rules", Json::array()))
+      if (s.contains("ScheduleExpression")) names.push_back(s.value("Name", ""));
+  } else if (kind == "target-group-names") {
+    Json out = client::call_paginated(live, "elbv2", "DescribeTargetGroups", Json::object(), page);
+    for (const auto& tg : out.value("TargetGroups", Json::array())) names.push_back(tg.value("TargetGroupName", ""));
+  } else if (kind == "load-balancers") {
+    Json out = client::call_paginated(live, "elbv2", "DescribeLoadBalancers", Json::object(), page);
+    for (const auto& lb : out.value("LoadBalancers", Json::array())) names.push_back(lb.value("LoadBalancerName", ""));
+  } else if (kind == "log-groups") {
+    Json out = client::call_paginated(live, "logs", "DescribeLogGroups", Json::object(), page);
+    for (const auto& g : out.value("logGroups", Json::array())) names.push_back(g.value("logGroupName", ""));
+  } else if (kind == "containers") {  // arg: a task definition (family[:revision] or ARN)
+    Json out = client::call(live, "ecs", "DescribeTaskDefinition", Json{{"taskDefinition", arg}});
+    for (const auto& c : out["taskDefinition"].value("containerDefinitions", Json::array()))
+      names.push_back(c.value("name", ""));
   }
   return names;
 }
@@ -395,7 +445,9 @@ void live_candidates(Context& ctx, Result& r, const Line& line, const std::strin
   }
   static const std::map<std::string, std::string> what = {
       {"clusters", "cluster"}, {"services", "service"}, {"families", "task definition family"},
-      {"tasks", "running task"}, {"target-groups", "target group"}, {"schedules", "schedule"}};
+      {"tasks", "running task"}, {"target-groups", "target group"}, {"schedules", "schedule"},
+      {"scheduled-tasks", "scheduled task"}, {"target-group-names", "target group"},
+      {"load-balancers", "load balancer"}, {"log-groups", "log group"}};
   for (auto& n : live_names(ctx, kind, cluster)) add(r, n, what.at(kind));
 }
 
@@ -422,6 +474,107 @@ std::vector<std::string> profile_names(const Context& ctx) {
   scan(ctx.env.get_nonempty("AWS_CONFIG_FILE").value_or(home + "/.aws/config"), true);
   scan(ctx.env.get_nonempty("AWS_SHARED_CREDENTIALS_FILE").value_or(home + "/.aws/credentials"), false);
   return {names.begin(), names.end()};
+}
+
+std::vector<std::string> region_names() {
+  std::vector<std::string> names;
+  try {
+    for (const auto& p : model::partitions().at("partitions"))
+      for (auto it = p.at("regions").begin(); it != p.at("regions").end(); ++it) names.push_back(it.key());
+  } catch (...) {
+  }
+  return names;
+}
+
+// The container names of the task definition on the line (--task-definition):
+// read from the file when it is one, else asked of the service.
+std::vector<std::string> container_names(Context& ctx, const Line& line) {
+  auto it = line.values.find("--task-definition");
+  if (it == line.values.end() || it->second.empty()) return {};
+  const std::string& td = it->second;
+  struct stat st {};
+  if (stat(td.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    std::vector<std::string> names;
+    try {
+      taskdef::TemplateVars vars;
+      vars.set_environment(&ctx.env);
+      taskdef::Document doc = taskdef::load_file(td, &vars);
+      for (const auto& c : doc.def.value("containerDefinitions", Json::array()))
+        if (c.is_object() && c.contains("name") && c["name"].is_string()) names.push_back(c["name"].get<std::string>());
+    } catch (...) {
+    }
+    return names;
+  }
+  return live_names(ctx, "containers", td);
+}
+
+void completer_candidates(Context& ctx, Result& r, const Line& line, Completer c,
+                          const std::vector<std::string_view>& choices, std::string_view flag,
+                          const std::string& typed) {
+  auto live = [&](const char* kind) {
+    apply_line_options(ctx, line);
+    live_candidates(ctx, r, line, kind, typed);
+  };
+  for (auto v : choices) add(r, std::string(v));
+  switch (c) {
+    case Completer::none:
+    case Completer::choices:
+      break;
+    case Completer::file:
+      file_candidates(r, typed);
+      break;
+    case Completer::directory: {
+      Result all;
+      file_candidates(all, typed);
+      for (auto& x : all.candidates)
+        if (!x.value.empty() && x.value.back() == '/') r.candidates.push_back(x);
+      r.no_space = r.candidates.size() == 1;
+      break;
+    }
+    case Completer::cluster:
+      live("clusters");
+      break;
+    case Completer::service:
+      live("services");
+      break;
+    case Completer::task:
+      live("tasks");
+      break;
+    case Completer::task_definition:
+      live("families");
+      break;
+    case Completer::task_definition_or_file:
+      live("families");
+      file_candidates(r, typed);
+      break;
+    case Completer::container: {
+      apply_line_options(ctx, line);
+      for (auto& n : container_names(ctx, line)) add(r, n, "container");
+      if (flag == "--exit-code-from") add(r, "essential", "the essential container");
+      break;
+    }
+    case Completer::duration:
+      for (auto d : {"30s", "1m", "5m", "10m", "30m", "1h"}) add(r, d, "duration");
+      break;
+    case Completer::region:
+      for (auto& n : region_names()) add(r, n, "region");
+      break;
+    case Completer::profile:
+      for (auto& p : profile_names(ctx)) add(r, p, "profile");
+      break;
+    case Completer::target_group:
+      live("target-group-names");
+      break;
+    case Completer::load_balancer:
+      live("load-balancers");
+      break;
+    case Completer::scheduled_task:
+      live("scheduled-tasks");
+      break;
+    case Completer::log_group:
+      live("log-groups");
+      break;
+  }
 }
 
 void value_candidates(Context& ctx, Result& r, const Line& line, const std::string& typed) {
@@ -453,7 +606,11 @@ void value_candidates(Context& ctx, Result& r, const Line& line, const std::stri
     return;
   }
   if (global_spec(flag)) return;
-  auto op = operation_of(line);
+  if (const FlagSpec* f = spec_flag(line, flag)) {
+    completer_candidates(ctx, r, line, f->complete, f->choices, f->name, typed);
+    return;
+  }
+  const auto& op = operation_of(line);
   if (const api::ArgSpec* a = arg_of(op, flag)) {
     const Json& shape = model::shape(*op->model, a->shape);
     const Json* target = &shape;
@@ -466,7 +623,7 @@ void value_candidates(Context& ctx, Result& r, const Line& line, const std::stri
     if (a->type == "structure" || a->type == "map" ||
         (a->type == "list" && target->value("type", "") == "structure"))
       add(r, "file://", "read the value from a file");
-  } else if (const CommandSpec* c = line.command.empty() ? nullptr : find_command(command_table(), line.group, line.command)) {
+  } else if (const CommandSpec* c = line.spec && line.spec->raw ? line.spec : nullptr) {
     for (const auto& f : flags_from_help(ctx, *c))
       if (f.name == flag && !f.choices.empty()) {
         for (auto& v : f.choices) add(r, v);
@@ -478,11 +635,20 @@ void value_candidates(Context& ctx, Result& r, const Line& line, const std::stri
     apply_line_options(ctx, line);
     live_candidates(ctx, r, line, kind, typed);
   }
-  // Hand-written commands accept files where AWS wants names (e.g. --task-definition FILE).
-  if (!op || flag == "--task-definition" || flag == "--file") file_candidates(r, typed);
+  // Commands not yet described by a spec accept files where AWS wants names.
+  if (line.spec && line.spec->raw && (!op || flag == "--task-definition" || flag == "--file")) file_candidates(r, typed);
+  else if (!op) file_candidates(r, typed);
 }
 
 void positional_candidates(Context& ctx, Result& r, const Line& line, const std::string& typed) {
+  if (line.spec && !line.spec->raw) {
+    const auto& ps = line.spec->positionals;
+    const PositionalSpec* p = nullptr;
+    if (line.positionals < ps.size()) p = &ps[line.positionals];
+    else if (!ps.empty() && ps.back().many) p = &ps.back();
+    if (p) completer_candidates(ctx, r, line, p->complete, {}, p->name, typed);
+    return;
+  }
   static const std::set<std::string> service_commands = {"deploy", "rollback", "scale", "restart", "logs"};
   if (line.group.empty() && service_commands.count(line.command) && line.positionals == 0) {
     apply_line_options(ctx, line);
@@ -607,6 +773,37 @@ const CommandSpec completion{
     .summary = "print the tab-completion script for bash, zsh or fish",
     .run = [](Context& ctx, Args& args) { return ecsctl::run_completion(ctx, args.rest); },
     .raw = true,
+};
+
+// `ecsctl __commands`: the command table as JSON (name, flags, positionals and
+// their completers), for tests that check every command's completion.
+const CommandSpec internal_commands{
+    .name = "__commands",
+    .summary = "print the command table as JSON (used by tests)",
+    .run =
+        [](Context& ctx, Args&) {
+          Json out = Json::array();
+          for (const CommandSpec* c : command_table()) {
+            if (c->hidden) continue;
+            Json flags = Json::array(), positionals = Json::array();
+            for (const auto& f : c->flags) {
+              Json choices = Json::array();
+              for (auto v : f.choices) choices.push_back(std::string(v));
+              flags.push_back({{"name", std::string(f.name)}, {"takesValue", !f.metavar.empty()},
+                               {"repeats", f.repeats}, {"complete", std::string(completer_name(f.complete))},
+                               {"choices", choices}});
+            }
+            for (const auto& p : c->positionals)
+              positionals.push_back({{"name", std::string(p.name)}, {"many", p.many},
+                                     {"complete", std::string(completer_name(p.complete))}});
+            out.push_back({{"group", std::string(c->group)}, {"name", std::string(c->name)},
+                           {"raw", c->raw}, {"apiOperation", std::string(c->api_operation)},
+                           {"flags", flags}, {"positionals", positionals}});
+          }
+          ctx.out << out.dump(2) << "\n";
+          return 0;
+        },
+    .hidden = true,
 };
 
 const CommandSpec internal_complete{

@@ -39,4 +39,5 @@ namespace ecsctl::commands {
 // `ecsctl completion SHELL` and the hidden `ecsctl __complete`.
 extern const CommandSpec completion;
 extern const CommandSpec internal_complete;
+extern const CommandSpec internal_commands;
 }  // namespace ecsctl::commands

@@ -33,6 +33,29 @@ std::optional<std::string> Args::positional(std::size_t i) const {
 
 void Args::add(std::string_view flag, std::string value) { m_values.emplace_back(std::string(flag), std::move(value)); }
 
+std::string_view completer_name(Completer c) {
+  switch (c) {
+    case Completer::none: return "none";
+    case Completer::file: return "file";
+    case Completer::directory: return "directory";
+    case Completer::cluster: return "cluster";
+    case Completer::service: return "service";
+    case Completer::task: return "task";
+    case Completer::task_definition: return "task-definition";
+    case Completer::task_definition_or_file: return "task-definition-or-file";
+    case Completer::container: return "container";
+    case Completer::duration: return "duration";
+    case Completer::choices: return "choices";
+    case Completer::region: return "region";
+    case Completer::profile: return "profile";
+    case Completer::target_group: return "target-group";
+    case Completer::load_balancer: return "load-balancer";
+    case Completer::scheduled_task: return "scheduled-task";
+    case Completer::log_group: return "log-group";
+  }
+  return "none";
+}
+
 std::vector<FlagSpec> flags_with(std::vector<FlagSpec> own, const std::vector<FlagSpec>& shared) {
   own.insert(own.end(), shared.begin(), shared.end());
   return own;

@@ -33,6 +33,9 @@ enum class Completer {
   log_group,
 };
 
+// "cluster", "file", ... (for `ecsctl __commands` and tests).
+std::string_view completer_name(Completer c);
+
 struct FlagSpec {
   std::string_view name;                  // "--cluster"
   std::string_view metavar;               // "NAME"; empty: a switch that takes no value

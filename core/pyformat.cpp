@@ -1,5 +1,6 @@
 #include "core/pyformat.hpp"
 
+#include <fmt/format.h>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -30,9 +31,7 @@ std::string float_repr(double value) {
   if (point > 16 || point <= -4) {
     out += digits[0];
     if (n > 1) out += "." + digits.substr(1);
-    char ebuf[16];
-    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    return out + ebuf;
+    return out + fmt::format("e{}{:02d}", exponent < 0 ? '-' : '+', std::abs(exponent));
   }
   if (point <= 0) return out + "0." + std::string(static_cast<std::size_t>(-point), '0') + digits;
   if (point >= n) return out + digits + std::string(static_cast<std::size_t>(point - n), '0') + ".0";
@@ -137,11 +136,10 @@ static std::string repr_string(const std::string& raw) {
     else if (cp == '\n') out += "\\n";
     else if (cp == '\r') out += "\\r";
     else if (python_unprintable(cp)) {
-      char buf[16];
-      if (cp <= 0xFF) std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
-      else if (cp <= 0xFFFF) std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
-      else std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(cp));
-      out += buf;
+      const auto v = static_cast<unsigned>(cp);
+      if (cp <= 0xFF) fmt::format_to(std::back_inserter(out), "\\x{:02x}", v);
+      else if (cp <= 0xFFFF) fmt::format_to(std::back_inserter(out), "\\u{:04x}", v);
+      else fmt::format_to(std::back_inserter(out), "\\U{:08x}", v);
     } else {
       out.append(s, start, i - start);
     }

@@ -1,15 +1,16 @@
 // Printing findings: text with source line and caret, GitHub annotations, JSON.
 #include <ostream>
 
+#include <fmt/format.h>
+
 #include "core/pyformat.hpp"
 #include "schemas/taskdef.hpp"
 
 namespace ecsctl::taskdef {
 
 static std::string location(const Document& doc, const Finding& f) {
-  std::string s = doc.file;
-  if (f.pos.line > 0) s += ":" + std::to_string(f.pos.line) + ":" + std::to_string(f.pos.col);
-  return s;
+  if (f.pos.line > 0) return fmt::format("{}:{}:{}", doc.file, f.pos.line, f.pos.col);
+  return doc.file;
 }
 
 // The source line with plain-text secret values masked, expanded tabs kept.
@@ -28,31 +29,36 @@ static std::string safe_line(const Document& doc, int line) {
 }
 
 void print_findings(std::ostream& out, const Document& doc, bool color) {
+  // file:line:col: error[rule]: message (at path), then the line with a caret
+  // under the column (tabs copied so it lines up), then the hint.
+  const char* bold = color ? "\033[1m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  std::string text;
+  auto to = std::back_inserter(text);
   for (const auto& f : doc.findings) {
-    bool err = f.severity == Severity::error;
-    const char* sev = err ? "error" : "warning";
-    if (color) out << "\033[1m" << location(doc, f) << ":\033[0m " << (err ? "\033[1;31m" : "\033[1;33m") << sev << "[" << f.rule << "]\033[0m";
-    else out << location(doc, f) << ": " << sev << "[" << f.rule << "]";
-    out << ": " << f.message;
-    if (!f.path.empty()) out << " (at " << f.path << ")";
-    out << "\n";
+    const bool err = f.severity == Severity::error;
+    const char* tint = color ? (err ? "\033[1;31m" : "\033[1;33m") : "";
+    fmt::format_to(to, "{}{}:{} {}{}[{}]{}: {}", bold, location(doc, f), reset, tint, err ? "error" : "warning",
+                   f.rule, reset, f.message);
+    if (!f.path.empty()) fmt::format_to(to, " (at {})", f.path);
+    text += '\n';
     if (f.pos.line > 0) {
       std::string line = safe_line(doc, f.pos.line);
       if (!line.empty()) {
-        out << "    " << line << "\n    ";
-        // Caret under the column, copying tabs so it lines up.
+        std::string pad;
         int col = 1;
         for (std::size_t i = 0; i < line.size() && col < f.pos.col; ++i) {
           unsigned char c = static_cast<unsigned char>(line[i]);
           if ((c & 0xC0) == 0x80) continue;
-          out << (c == '\t' ? '\t' : ' ');
+          pad += c == '\t' ? '\t' : ' ';
           ++col;
         }
-        out << (color ? "\033[1;32m^\033[0m" : "^") << "\n";
+        fmt::format_to(to, "    {}\n    {}{}^{}\n", line, pad, color ? "\033[1;32m" : "", reset);
       }
     }
-    if (!f.hint.empty()) out << "  hint: " << f.hint << "\n";
+    if (!f.hint.empty()) fmt::format_to(to, "  hint: {}\n", f.hint);
   }
+  out << text;
 }
 
 static std::string escape_data(const std::string& s) {

@@ -11,6 +11,8 @@
 
 namespace {
 
+const ecsctl::CommandTable& test_table();
+
 struct Run {
   std::ostringstream out, err;
   ecsctl::Context ctx;
