@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <ostream>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "cli/command_table.hpp"
 #include "cli/global_options.hpp"
 #include "commands/api.hpp"
@@ -69,12 +72,41 @@ void print_error(Context& ctx, const std::exception& e) {
   err.flush();
 }
 
+// The model behind a spec's api_operation: its group's ("wait" holds ECS's
+// waiters; "elbv2 wait" is elbv2's).
+static std::string operation_service(std::string_view group) {
+  return api::service_for_group(group.substr(0, group.find(' '))).value_or("ecs");
+}
+
 // Parses `words` by the command's spec and runs it, or prints its help.
 static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<std::string>& words) {
+  if (!spec.subcommands.empty()) {  // `elbv2 wait WAITER ...`: the first word picks the spec
+    const bool help = words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help";
+    if (help) {
+      print_command_help(ctx, spec);
+      if (words.empty()) {
+        ctx.out.flush();
+        throw_usage(fmt::format("'{}' needs a {}", command_path(spec).substr(7),
+                                spec.positionals.empty() ? "command" : spec.positionals[0].name),
+                    "see the list above");
+      }
+      return 0;
+    }
+    std::vector<std::string> names;
+    for (const CommandSpec* sub : spec.subcommands) {
+      if (sub->name == words[0]) return run_command(ctx, *sub, {words.begin() + 1, words.end()});
+      names.emplace_back(sub->name);
+    }
+    std::string hint = "choose from " + fmt::format("{}", fmt::join(names, ", "));
+    if (auto m = closest_match(words[0], names)) hint = "did you mean '" + *m + "'?";
+    throw_usage(fmt::format("argument {}: Invalid choice: '{}'",
+                            spec.positionals.empty() ? "command" : spec.positionals[0].name, words[0]),
+                hint);
+  }
   std::vector<std::string> op_flags;
   std::optional<api::Operation> op;
   if (!spec.api_operation.empty()) {
-    op = api::find_operation(*api::service_for_group(spec.group), spec.api_operation);
+    op = api::find_operation(operation_service(spec.group), spec.api_operation);
     if (op)
       for (const auto& a : op->args) op_flags.push_back(a.cli_name);
   }
@@ -83,7 +115,8 @@ static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<
     print_command_help(ctx, spec);
     if (op) {
       ctx.out << "\nOptions of the " << op->name << " operation, accepted as well:\n\n";
-      api::print_operation_help(ctx, *op, spec.group);
+      std::string_view op_group = spec.group.substr(0, spec.group.find(' '));
+      api::print_operation_help(ctx, *op, op_group == "wait" ? "" : op_group);
     }
     return 0;
   }

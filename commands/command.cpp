@@ -104,12 +104,14 @@ std::string resolve_option(const CommandSpec& spec, const std::vector<std::strin
   return {};
 }
 
-void check_choice(const FlagSpec& f, const std::string& value) {
-  if (f.choices.empty() || std::find(f.choices.begin(), f.choices.end(), value) != f.choices.end()) return;
+void check_choice(std::string_view name, const std::vector<std::string_view>& choices, const std::string& value) {
+  if (choices.empty() || std::find(choices.begin(), choices.end(), value) != choices.end()) return;
   std::string list;
-  for (auto c : f.choices) list += (list.empty() ? "" : ", ") + std::string(c);
-  throw_usage(fmt::format("argument {}: Invalid choice: '{}'", f.name, value), "choose from " + list);
+  for (auto c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
+  throw_usage(fmt::format("argument {}: Invalid choice: '{}'", name, value), "choose from " + list);
 }
+
+void check_choice(const FlagSpec& f, const std::string& value) { check_choice(f.name, f.choices, value); }
 
 }  // namespace
 
@@ -195,6 +197,10 @@ Args parse_command_line(const CommandSpec& spec, const std::vector<std::string>&
       throw_usage("Unknown options: " + extra,
                   fmt::format("run `{} --help` for its arguments", command_path(spec)));
   }
+  for (std::size_t i = 0, p = 0; i < args.positionals().size() && p < spec.positionals.size(); ++i) {
+    check_choice(spec.positionals[p].name, spec.positionals[p].choices, args.positionals()[i]);
+    if (!spec.positionals[p].many) ++p;
+  }
   for (std::size_t p = 0; p < spec.positionals.size(); ++p)
     if (spec.positionals[p].required && p >= args.positionals().size())
       throw_usage(fmt::format("the following arguments are required: {}", spec.positionals[p].name),
@@ -223,7 +229,19 @@ void print_command_help(Context& ctx, const CommandSpec& spec) {
   };
   if (!spec.positionals.empty()) {
     o << "\nArguments:\n";
-    for (const auto& p : spec.positionals) row(std::string(p.name), p.help);
+    for (const auto& p : spec.positionals) {
+      std::string help(p.help);
+      if (!p.choices.empty()) {
+        std::string list;
+        for (auto c : p.choices) list += (list.empty() ? "" : "|") + std::string(c);
+        help += " (" + list + ")";
+      }
+      row(std::string(p.name), help);
+    }
+  }
+  if (!spec.subcommands.empty()) {
+    o << "\nCommands:\n";
+    for (const CommandSpec* c : spec.subcommands) row(std::string(c->name), c->summary);
   }
   if (!spec.flags.empty()) {
     o << "\nOptions:\n";

@@ -53,6 +53,7 @@ struct PositionalSpec {
   Completer complete = Completer::none;
   bool required = true;
   bool many = false;  // takes every remaining positional word
+  std::vector<std::string_view> choices;  // the only values accepted (empty: any)
 };
 
 class Args;
@@ -74,6 +75,10 @@ struct CommandSpec {
   // No parsing at all: every word goes to Args::rest (internal commands that
   // take raw words, such as __complete and __call).
   bool raw = false;
+  // A command whose first word names one of these, each a full spec of its own
+  // (`elbv2 wait target-in-service`: the waiter decides the operation). Only
+  // the chosen one parses the rest; this spec's flags and run are not used.
+  std::vector<const CommandSpec*> subcommands;
 };
 
 // A parsed command line.
