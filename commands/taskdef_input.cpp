@@ -5,12 +5,15 @@
 namespace ecsctl::taskdef_input {
 
 const std::vector<FlagSpec>& template_flags() {
+  // Not `repeats` (which would take the words after it as values too, and so
+  // swallow the FILE of `validate --var A=1 f.yaml`): one value per occurrence,
+  // each occurrence kept.
   static const std::vector<FlagSpec> flags = {
-      {.name = "--var", .metavar = "NAME=VALUE", .help = "a template variable", .repeats = true},
-      {.name = "--var-file", .metavar = "FILE", .help = "a YAML/JSON file of template variables",
-       .complete = Completer::file, .repeats = true},
-      {.name = "--env-file", .metavar = "FILE", .help = "a dotenv file of template variables",
-       .complete = Completer::file, .repeats = true},
+      {.name = "--var", .metavar = "NAME=VALUE", .help = "a template variable (give --var again for more)"},
+      {.name = "--var-file", .metavar = "FILE", .help = "a YAML/JSON file of template variables (may be given again)",
+       .complete = Completer::file},
+      {.name = "--env-file", .metavar = "FILE", .help = "a dotenv file of template variables (may be given again)",
+       .complete = Completer::file},
       {.name = "--no-env", .help = "do not take template variables from the environment"},
   };
   return flags;

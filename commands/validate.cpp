@@ -1,12 +1,11 @@
 // `ecsctl validate FILE|DIR...`: offline validation of task-definition files,
 // with text diagnostics, GitHub annotations or JSON findings. Never touches the
 // network (nothing from client/ is used here).
-#include <CLI/CLI.hpp>
-
 #include <ostream>
 
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "commands/taskdef_input.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "schemas/taskdef_cli.hpp"
@@ -15,25 +14,17 @@
 namespace ecsctl {
 namespace {
 
-struct ValidateArgs {
-  std::vector<std::string> paths;
-  std::string launch_type;
-  std::string platform_version;
-  std::string format = "text";
-  bool strict = false;
-  bool load_balanced = false;
-  taskdef::TemplateFlags tmpl;
-};
-
-int run_validate(Context& ctx, const ValidateArgs& a) {
+int run_validate(Context& ctx, Args& args) {
   taskdef::ValidateOptions opts;
-  if (!a.launch_type.empty()) opts.launch_type = a.launch_type;
-  if (!a.platform_version.empty()) opts.platform_version = a.platform_version;
-  opts.load_balanced = a.load_balanced;
-  taskdef::TemplateVars vars = taskdef::make_vars(ctx, a.tmpl);
-  bool json = a.format == "json" || (a.format == "text" && ctx.opts.output_given && ctx.opts.output == OutputFormat::json);
-  std::vector<std::string> files = taskdef::collect_files(a.paths);
-  if (files.empty()) throw_usage("no .json, .yaml or .yml files found in " + a.paths.front());
+  if (auto v = args.value("--launch-type"); v && !v->empty()) opts.launch_type = v;
+  if (auto v = args.value("--platform-version"); v && !v->empty()) opts.platform_version = v;
+  opts.load_balanced = args.has("--load-balanced");
+  const bool strict = args.has("--strict");
+  const std::string format = args.value("--format").value_or("text");
+  taskdef::TemplateVars vars = taskdef_input::template_vars(ctx, args);
+  bool json = format == "json" || (format == "text" && ctx.opts.output_given && ctx.opts.output == OutputFormat::json);
+  std::vector<std::string> files = taskdef::collect_files(args.positionals());
+  if (files.empty()) throw_usage("no .json, .yaml or .yml files found in " + args.positionals().front());
   std::size_t errors = 0, warnings = 0, failed_files = 0;
   Json all = Json::array();
   bool failed = false;
@@ -41,13 +32,13 @@ int run_validate(Context& ctx, const ValidateArgs& a) {
     taskdef::Document doc = taskdef::load_file(file, &vars);
     taskdef::validate(doc, opts);
     for (const auto& f : doc.findings) (f.severity == taskdef::Severity::error ? errors : warnings)++;
-    bool file_fails = taskdef::fails(doc.findings, a.strict);
+    bool file_fails = taskdef::fails(doc.findings, strict);
     failed_files += file_fails ? 1 : 0;
     failed = failed || file_fails;
     if (doc.findings.empty()) continue;
     if (json) {
       for (auto& f : taskdef::findings_json(doc)) all.push_back(std::move(f));
-    } else if (a.format == "github") {
+    } else if (format == "github") {
       taskdef::print_github(ctx.out, doc);
     } else {
       taskdef::print_findings(ctx.err, doc, ctx.color_stderr());
@@ -71,23 +62,7 @@ int run_validate(Context& ctx, const ValidateArgs& a) {
   return failed ? static_cast<int>(Exit::validation_failed) : 0;
 }
 
-int validate_command(Context& ctx, std::vector<std::string>& args) {
-  ValidateArgs a;
-  CLI::App app{"Validate task-definition files (JSON or YAML) offline", "validate"};
-  app.add_option("paths", a.paths, "Files, or directories searched for .json/.yaml/.yml")->required();
-  app.add_option("--launch-type", a.launch_type, "Validate for this launch type as well")
-      ->check(CLI::IsMember({"EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"}));
-  app.add_option("--platform-version", a.platform_version, "Fargate platform version the task will run on");
-  app.add_flag("--strict", a.strict, "Fail (exit 3) on warnings too");
-  app.add_flag("--load-balanced", a.load_balanced, "The task runs behind a load balancer (health-check advice)");
-  app.add_option("--format", a.format, "text (stderr), github (annotations on stdout) or json (stdout)")
-      ->check(CLI::IsMember({"text", "github", "json"}));
-  taskdef::add_template_flags(app, a.tmpl);
-  if (!taskdef::parse_args(ctx, app, args)) return 0;
-  return run_validate(ctx, a);
-}
-
-int schema_command(Context& ctx, std::vector<std::string>&) {
+int schema_command(Context& ctx, Args&) {
   ctx.out << taskdef::task_definition_schema().dump(2) << "\n";
   return 0;
 }
@@ -102,17 +77,43 @@ const CommandSpec validate{
     .group = "",
     .name = "validate",
     .summary = "validate task-definition files offline (rules, locations, hints)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::validate_command(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Checks task-definition files (JSON or YAML, the RegisterTaskDefinition input or a\n"
+        "DescribeTaskDefinition output) without calling AWS: the API model's types and limits,\n"
+        "Fargate sizes, networking, ports, health checks, secrets, dependencies and more. Each\n"
+        "finding names the file, line and column, shows the line with a caret and gives a hint.\n"
+        "Files are templated first (${VAR} from --var, --var-file, --env-file and the environment).\n\n"
+        "--format text (the default) writes the findings and a summary to stderr; github writes\n"
+        "GitHub Actions annotations to stdout; json (or --output json) prints one JSON object\n"
+        "with valid, files, errors, warnings and findings to stdout.\n\n"
+        "Exit codes: 0 valid, 3 a file failed validation (on warnings too with --strict),\n"
+        "252 the command line is wrong.\n",
+    .flags = flags_with(
+        {
+            {.name = "--launch-type", .metavar = "TYPE", .help = "validate for this launch type as well",
+             .complete = Completer::choices, .choices = {"EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"}},
+            {.name = "--platform-version", .metavar = "VERSION",
+             .help = "the Fargate platform version the task will run on (e.g. 1.4.0, LATEST)"},
+            {.name = "--strict", .help = "fail (exit 3) on warnings too"},
+            {.name = "--load-balanced", .help = "the task runs behind a load balancer (health-check advice)"},
+            {.name = "--format", .metavar = "FORMAT",
+             .help = "text (stderr), github (annotations on stdout) or json (stdout)",
+             .complete = Completer::choices, .choices = {"text", "github", "json"}},
+        },
+        taskdef_input::template_flags()),
+    .positionals = {{.name = "FILE",
+                     .help = "task-definition files, or directories searched for .json/.yaml/.yml",
+                     .complete = Completer::file,
+                     .many = true}},
+    .run = ecsctl::run_validate,
 };
 
 const CommandSpec internal_task_definition_schema{
     .group = "",
     .name = "__task-definition-schema",
     .summary = "print the JSON Schema of task-definition files",
-    .run = [](Context& ctx, Args& args) { return ecsctl::schema_command(ctx, args.rest); },
+    .run = ecsctl::schema_command,
     .hidden = true,
-    .raw = true,
 };
 
 }  // namespace ecsctl::commands
