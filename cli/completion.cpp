@@ -725,19 +725,8 @@ std::string format(const Result& result, const std::string& shell) {
 namespace ecsctl {
 namespace {
 
-int run_completion(Context& ctx, std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    ctx.out << "Usage: ecsctl completion bash|zsh|fish\n\n"
-               "Prints the tab-completion script for the shell. Load it with, for example:\n"
-               "  source <(ecsctl completion bash)          # bash, in ~/.bashrc\n"
-               "  ecsctl completion zsh > \"${fpath[1]}/_ecsctl\" # zsh\n"
-               "  ecsctl completion fish | source            # fish, in config.fish\n";
-    if (args.empty()) throw_usage("completion needs a shell name", "ecsctl completion bash|zsh|fish");
-    return 0;
-  }
-  const char* s = completion::script(args[0]);
-  if (!s) throw_usage("unknown shell '" + args[0] + "'", "choose bash, zsh or fish");
-  ctx.out << s;
+int run_completion(Context& ctx, Args& args) {
+  ctx.out << completion::script(*args.positional(0));
   return 0;
 }
 
@@ -771,8 +760,13 @@ const CommandSpec completion{
     .group = "",
     .name = "completion",
     .summary = "print the tab-completion script for bash, zsh or fish",
-    .run = [](Context& ctx, Args& args) { return ecsctl::run_completion(ctx, args.rest); },
-    .raw = true,
+    .description = "Prints the tab-completion script for the shell. Load it with, for example:\n"
+                   "  source <(ecsctl completion bash)           # bash, in ~/.bashrc\n"
+                   "  ecsctl completion zsh > \"${fpath[1]}/_ecsctl\"  # zsh\n"
+                   "  ecsctl completion fish | source             # fish, in config.fish\n",
+    .positionals = {{.name = "SHELL", .help = "the shell", .complete = Completer::choices,
+                     .choices = {"bash", "zsh", "fish"}}},
+    .run = ecsctl::run_completion,
 };
 
 // `ecsctl __commands`: the command table as JSON (name, flags, positionals and

@@ -1,7 +1,6 @@
 // `ecsctl query EXPR [FILE]`: applies a JMESPath expression to a JSON document
 // from FILE or standard input and prints the result like any other command
 // (--output applies; --query, if also given, runs on the result), as `jp` does.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -85,21 +84,9 @@ jmespath::Expression compile(const std::string& expression) {
   }
 }
 
-int query_command(Context& ctx, std::vector<std::string>& args) {
-  std::string expression, file;
-  CLI::App app{"Apply a JMESPath expression to a JSON document (from FILE or standard input)", "query"};
-  app.add_option("expression", expression, "JMESPath expression, e.g. 'services[?status==`ACTIVE`].serviceName'")
-      ->required();
-  app.add_option("file", file, "JSON file to read; '-' or nothing reads standard input");
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    ctx.out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    throw_usage(e.what(), "usage: ecsctl query EXPRESSION [FILE]");
-  }
+int query_command(Context& ctx, Args& args) {
+  const std::string expression = *args.positional(0);
+  const std::string file = args.positional(1).value_or("");
   jmespath::Expression compiled = compile(expression);
   const std::string name = file.empty() || file == "-" ? "<stdin>" : file;
   Json document = parse_document(read_input(file), name);
@@ -130,8 +117,17 @@ const CommandSpec query{
     .group = "",
     .name = "query",
     .summary = "apply a JMESPath expression to JSON from a file or stdin (like jp)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::query_command(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Applies a JMESPath expression (https://jmespath.org) to one JSON document read from\n"
+        "FILE, or from standard input when FILE is '-' or missing, and prints the result as any\n"
+        "command prints its output: --output json|yaml|yaml-stream|text|table|off applies, and\n"
+        "a --query given as well runs on the result.\n\n"
+        "Example: ecsctl describe-services --cluster web --services api | ecsctl query 'services[0].events[:3]'\n\n"
+        "Exit codes: 0 printed, 252 a bad expression or an unreadable FILE, 255 the input is not JSON.\n",
+    .positionals = {{.name = "EXPRESSION", .help = "the JMESPath expression, e.g. 'services[?status==`ACTIVE`].serviceName'"},
+                    {.name = "FILE", .help = "the JSON file to read; '-' or nothing reads standard input",
+                     .complete = Completer::file, .required = false}},
+    .run = ecsctl::query_command,
 };
 
 }  // namespace ecsctl::commands

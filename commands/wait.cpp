@@ -153,35 +153,20 @@ int run_waiter(Context& ctx, std::string_view service, std::string_view waiter, 
   }
 }
 
-int run_wait_command(Context& ctx, std::string_view service, std::string_view name,
-                     const std::vector<std::string>& args) {
+int run_wait_command(Context& ctx, std::string_view service, std::string_view name, Args& args) {
   const std::string waiter = waiter_name(service, name);
   if (waiter.empty()) throw Error(Exit::usage, "unknown waiter '" + std::string(name) + "'", "", "run `ecsctl wait --help`");
   const Json& config = *find_waiter(service, waiter);
   auto op = api::find_operation(service, model::kebab_case(config.at("operation").get<std::string>()));
   Options options;
-  std::vector<std::string> rest;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw Error(Exit::usage, "argument " + a + ": expected one argument");
-      return args[++i];
-    };
-    // --delay and --timeout take seconds or a duration ("30s", "10m", "1h"), as the workflows do.
-    if (a == "--delay") options.delay = workflow::parse_duration(value(), a);
-    else if (a == "--max-attempts") options.max_attempts = static_cast<int>(parse_number(a, value()));
-    else if (a == "--timeout") options.timeout = workflow::parse_duration(value(), a);
-    else rest.push_back(a);
-  }
+  // --delay and --timeout take seconds or a duration ("30s", "10m", "1h"), as the workflows do.
+  if (auto v = args.value("--delay")) options.delay = workflow::parse_duration(*v, "--delay");
+  if (auto v = args.value("--max-attempts")) options.max_attempts = static_cast<int>(parse_number("--max-attempts", *v));
+  if (auto v = args.value("--timeout")) options.timeout = workflow::parse_duration(*v, "--timeout");
+  // Positional words are the operation's to refuse, as `aws ecs wait` does.
+  std::vector<std::string> rest = args.positionals();
+  rest.insert(rest.end(), args.rest.begin(), args.rest.end());
   api::Request req = api::parse_request(ctx, *op, rest);
-  if (req.help) {
-    ctx.out << "Waits until " << op->name << " satisfies the " << waiter << " waiter (every "
-            << config.value("delay", 15) << "s, at most " << config.value("maxAttempts", 40) << " attempts).\n"
-            << "Extra options: --delay DURATION, --max-attempts N, --timeout DURATION (overall; seconds, or 30s, 10m, 1h).\n"
-            << "Exit codes: 0 done, 4 attempts or time exhausted, 255 a failure state, 130 interrupted.\n\n";
-    api::print_operation_help(ctx, *op, service == "ecs" ? "" : service);
-    return 0;
-  }
   if (req.skeleton != api::Skeleton::none) {
     ctx.out << (req.skeleton == api::Skeleton::yaml_input ? api::input_skeleton_yaml(*op) : api::input_skeleton_json(*op));
     return 0;
@@ -191,29 +176,75 @@ int run_wait_command(Context& ctx, std::string_view service, std::string_view na
 
 namespace {
 
-template <const char* Service, const char* Name>
-int run_fixed(Context& ctx, std::vector<std::string>& args) {
-  return run_wait_command(ctx, Service, Name, args);
+// The flags every waiter adds to its operation's.
+std::vector<FlagSpec> wait_flags() {
+  return {
+      {.name = "--delay", .metavar = "DURATION", .help = "time between attempts: seconds, or 30s, 5m, 1h (default: the waiter's)",
+       .complete = Completer::duration},
+      {.name = "--max-attempts", .metavar = "N", .help = "attempts before giving up with exit 4 (default: the waiter's)"},
+      {.name = "--timeout", .metavar = "DURATION", .help = "give up (exit 4) after this long overall: seconds, or 30s, 10m, 1h",
+       .complete = Completer::duration},
+  };
 }
 
-int run_elbv2_wait(Context& ctx, std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    ctx.out << "Usage: ecsctl elbv2 wait <waiter> [options]\n\nWaiters:\n";
-    for (auto& [name, _] : model::waiters("elbv2").items()) ctx.out << "  " << model::kebab_case(name) << "\n";
-    if (args.empty()) throw Error(Exit::usage, "'elbv2 wait' needs a waiter name");
-    return 0;
-  }
-  std::string name = args[0];
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  return run_wait_command(ctx, "elbv2", name, rest);
-}
+// The help text of a waiter: what it polls, how often, and the exit codes.
+#define ECSCTL_WAITER_HELP(OP, WAITER, DELAY, ATTEMPTS)                                                        \
+  "Calls " OP " with the options below until the " WAITER " waiter of the service model is satisfied:\n" \
+  "every " DELAY "s, at most " ATTEMPTS " attempts, unless --delay, --max-attempts or --timeout say\n"    \
+  "otherwise.\n\n"                                                                                        \
+  "Exit codes: 0 done, 4 attempts or time exhausted, 255 a failure state or a service error,\n"           \
+  "130 interrupted.\n"
 
-constexpr char k_ecs[] = "ecs";
-constexpr char k_services_stable[] = "services-stable";
-constexpr char k_services_inactive[] = "services-inactive";
-constexpr char k_tasks_running[] = "tasks-running";
-constexpr char k_tasks_stopped[] = "tasks-stopped";
+// elbv2 wait WAITER: one spec per waiter (the waiter decides the operation).
+const CommandSpec elbv2_load_balancer_available{
+    .group = "elbv2 wait",
+    .name = "load-balancer-available",
+    .summary = "wait until load balancers are active (LoadBalancerAvailable)",
+    .description = ECSCTL_WAITER_HELP("DescribeLoadBalancers", "LoadBalancerAvailable", "15", "40"),
+    .flags = wait_flags(),
+    .api_operation = "describe-load-balancers",
+    .run = [](Context& ctx, Args& args) { return run_wait_command(ctx, "elbv2", "load-balancer-available", args); },
+};
 
+const CommandSpec elbv2_load_balancer_exists{
+    .group = "elbv2 wait",
+    .name = "load-balancer-exists",
+    .summary = "wait until load balancers exist (LoadBalancerExists)",
+    .description = ECSCTL_WAITER_HELP("DescribeLoadBalancers", "LoadBalancerExists", "15", "40"),
+    .flags = wait_flags(),
+    .api_operation = "describe-load-balancers",
+    .run = [](Context& ctx, Args& args) { return run_wait_command(ctx, "elbv2", "load-balancer-exists", args); },
+};
+
+const CommandSpec elbv2_load_balancers_deleted{
+    .group = "elbv2 wait",
+    .name = "load-balancers-deleted",
+    .summary = "wait until load balancers are gone (LoadBalancersDeleted)",
+    .description = ECSCTL_WAITER_HELP("DescribeLoadBalancers", "LoadBalancersDeleted", "15", "40"),
+    .flags = wait_flags(),
+    .api_operation = "describe-load-balancers",
+    .run = [](Context& ctx, Args& args) { return run_wait_command(ctx, "elbv2", "load-balancers-deleted", args); },
+};
+
+const CommandSpec elbv2_target_deregistered{
+    .group = "elbv2 wait",
+    .name = "target-deregistered",
+    .summary = "wait until targets are deregistered (TargetDeregistered)",
+    .description = ECSCTL_WAITER_HELP("DescribeTargetHealth", "TargetDeregistered", "15", "40"),
+    .flags = wait_flags(),
+    .api_operation = "describe-target-health",
+    .run = [](Context& ctx, Args& args) { return run_wait_command(ctx, "elbv2", "target-deregistered", args); },
+};
+
+const CommandSpec elbv2_target_in_service{
+    .group = "elbv2 wait",
+    .name = "target-in-service",
+    .summary = "wait until targets are healthy (TargetInService)",
+    .description = ECSCTL_WAITER_HELP("DescribeTargetHealth", "TargetInService", "15", "40"),
+    .flags = wait_flags(),
+    .api_operation = "describe-target-health",
+    .run = [](Context& ctx, Args& args) { return run_wait_command(ctx, "elbv2", "target-in-service", args); },
+};
 
 }  // namespace
 }  // namespace ecsctl::wait
@@ -224,40 +255,59 @@ const CommandSpec wait_services_stable{
     .group = "wait",
     .name = "services-stable",
     .summary = "wait until services are ACTIVE and steady (ServicesStable)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_services_stable>(ctx, args.rest); },
-    .raw = true,
+    .description = ECSCTL_WAITER_HELP("DescribeServices", "ServicesStable", "15", "40"),
+    .flags = wait::wait_flags(),
+    .api_operation = "describe-services",
+    .run = [](Context& ctx, Args& args) { return wait::run_wait_command(ctx, "ecs", "services-stable", args); },
 };
 
 const CommandSpec wait_services_inactive{
     .group = "wait",
     .name = "services-inactive",
     .summary = "wait until services are INACTIVE (ServicesInactive)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_services_inactive>(ctx, args.rest); },
-    .raw = true,
+    .description = ECSCTL_WAITER_HELP("DescribeServices", "ServicesInactive", "15", "40"),
+    .flags = wait::wait_flags(),
+    .api_operation = "describe-services",
+    .run = [](Context& ctx, Args& args) { return wait::run_wait_command(ctx, "ecs", "services-inactive", args); },
 };
 
 const CommandSpec wait_tasks_running{
     .group = "wait",
     .name = "tasks-running",
     .summary = "wait until tasks are RUNNING (TasksRunning)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_tasks_running>(ctx, args.rest); },
-    .raw = true,
+    .description = ECSCTL_WAITER_HELP("DescribeTasks", "TasksRunning", "6", "100"),
+    .flags = wait::wait_flags(),
+    .api_operation = "describe-tasks",
+    .run = [](Context& ctx, Args& args) { return wait::run_wait_command(ctx, "ecs", "tasks-running", args); },
 };
 
 const CommandSpec wait_tasks_stopped{
     .group = "wait",
     .name = "tasks-stopped",
     .summary = "wait until tasks are STOPPED (TasksStopped)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_fixed<wait::k_ecs, wait::k_tasks_stopped>(ctx, args.rest); },
-    .raw = true,
+    .description = ECSCTL_WAITER_HELP("DescribeTasks", "TasksStopped", "6", "100"),
+    .flags = wait::wait_flags(),
+    .api_operation = "describe-tasks",
+    .run = [](Context& ctx, Args& args) { return wait::run_wait_command(ctx, "ecs", "tasks-stopped", args); },
 };
 
 const CommandSpec elbv2_wait{
     .group = "elbv2",
     .name = "wait",
     .summary = "wait for load balancers or targets (elbv2 waiters)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::wait::run_elbv2_wait(ctx, args.rest); },
-    .raw = true,
+    .description = "Each waiter takes the options of its operation (DescribeLoadBalancers or\n"
+                   "DescribeTargetHealth) and --delay, --max-attempts, --timeout; see\n"
+                   "`ecsctl elbv2 wait WAITER --help`.\n",
+    .positionals = {{.name = "WAITER",
+                     .help = "the waiter to run",
+                     .complete = Completer::choices,
+                     .choices = {"load-balancer-available", "load-balancer-exists", "load-balancers-deleted",
+                                 "target-deregistered", "target-in-service"}}},
+    .subcommands = {&wait::elbv2_load_balancer_available, &wait::elbv2_load_balancer_exists,
+                    &wait::elbv2_load_balancers_deleted, &wait::elbv2_target_deregistered,
+                    &wait::elbv2_target_in_service},
 };
+
+#undef ECSCTL_WAITER_HELP
 
 }  // namespace ecsctl::commands

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/command.hpp"
 #include "core/context.hpp"
 #include "core/json.hpp"
 
@@ -35,9 +36,8 @@ struct Options {
 int run_waiter(Context& ctx, std::string_view service, std::string_view waiter, const Json& input,
                const Options& options);
 
-// `ecsctl [group] wait NAME args...` for `service`: parses the waiter's
-// operation flags plus --delay/--max-attempts/--timeout, then run_waiter.
-int run_wait_command(Context& ctx, std::string_view service, std::string_view name,
-                     const std::vector<std::string>& args);
+// `ecsctl [group] wait NAME args...` for `service`: the waiter's operation
+// flags (args.rest) plus --delay/--max-attempts/--timeout, then run_waiter.
+int run_wait_command(Context& ctx, std::string_view service, std::string_view name, Args& args);
 
 }  // namespace ecsctl::wait
