@@ -30,19 +30,6 @@ namespace {
 
 constexpr int k_default_port = 4510;
 
-struct LocalArgs {
-  std::optional<int> port;
-  std::string state;
-  bool detach = false;
-  std::string pace = "fast";
-  std::string cluster = "default";
-  long count = 1, cpu = 2048, memory = 3943;
-  std::string instance_type = "t3.medium";
-  std::vector<std::pair<std::string, std::string>> attributes;
-  std::vector<std::string> zones;
-  bool help = false;
-};
-
 long parse_long(const std::string& opt, const std::string& v, long lo, long hi) {
   char* end = nullptr;
   errno = 0;
@@ -52,57 +39,13 @@ long parse_long(const std::string& opt, const std::string& v, long lo, long hi) 
   return n;
 }
 
-// Parses the options of one sub-command; `allowed` lists the options it takes.
-LocalArgs parse_args(const std::vector<std::string>& args, std::initializer_list<std::string_view> allowed, std::string_view cmd) {
-  LocalArgs a;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i], value;
-    bool inline_value = false;
-    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      inline_value = true;
-    }
-    if (name == "--help" || name == "-h") {
-      a.help = true;
-      return a;
-    }
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-      throw_usage("unknown option '" + name + "' for 'ecsctl local " + std::string(cmd) + "'",
-                  "see 'ecsctl local " + std::string(cmd) + " --help'");
-    if (name == "--detach") { a.detach = true; continue; }
-    if (!inline_value) {
-      if (i + 1 >= args.size()) throw_usage(name + " needs a value");
-      value = args[++i];
-    }
-    if (name == "--port") a.port = static_cast<int>(parse_long(name, value, 1, 65535));
-    else if (name == "--state") a.state = value;
-    else if (name == "--pace") {
-      if (value != "fast" && value != "real") throw_usage("--pace must be 'fast' or 'real', not '" + value + "'");
-      a.pace = value;
-    } else if (name == "--cluster") a.cluster = value;
-    else if (name == "--count") a.count = parse_long(name, value, 1, 10000);
-    else if (name == "--cpu") a.cpu = parse_long(name, value, 128, 1048576);
-    else if (name == "--memory") a.memory = parse_long(name, value, 128, 16777216);
-    else if (name == "--instance-type") a.instance_type = value;
-    else if (name == "--zone") a.zones.push_back(value);
-    else if (name == "--attribute") {
-      auto eq = value.find('=');
-      if (eq == std::string::npos || eq == 0) throw_usage("--attribute takes name=value, not '" + value + "'");
-      a.attributes.emplace_back(value.substr(0, eq), value.substr(eq + 1));
-    }
-  }
-  return a;
+long long_flag(const Args& args, const std::string& flag, long fallback, long lo, long hi) {
+  auto v = args.value(flag);
+  return v ? parse_long(flag, *v, lo, hi) : fallback;
 }
 
-int print_help(Context& ctx, std::string_view name) {
-  std::string_view summary;
-  for (const CommandSpec* c : {&commands::local_up, &commands::local_down, &commands::local_status,
-                               &commands::local_reset, &commands::local_env, &commands::local_add_instances})
-    if (c->name == name) summary = c->summary;
-  ctx.out << "Usage: ecsctl local " << name << " [options]\n\n" << summary << "\n"
-          << "Common option: --state DIR (default $XDG_STATE_HOME/ecsctl/local or ~/.local/state/ecsctl/local)\n";
-  return 0;
+int port_of(const Args& args, int fallback) {
+  return static_cast<int>(long_flag(args, "--port", fallback, 1, 65535));
 }
 
 std::string home(Context& ctx) {
@@ -111,8 +54,8 @@ std::string home(Context& ctx) {
   return *h;
 }
 
-std::string state_dir(Context& ctx, const LocalArgs& a) {
-  if (!a.state.empty()) return fs::absolute(a.state).lexically_normal().string();
+std::string state_dir(Context& ctx, const Args& args) {
+  if (auto s = args.value("--state"); s && !s->empty()) return fs::absolute(*s).lexically_normal().string();
   if (auto x = ctx.env.get_nonempty("XDG_STATE_HOME")) return *x + "/ecsctl/local";
   return home(ctx) + "/.local/state/ecsctl/local";
 }
@@ -160,9 +103,10 @@ bool port_answers(int port) {
   return ok;
 }
 
-std::vector<std::string> server_argv(Context& ctx, const LocalArgs& a, const std::string& dir) {
+std::vector<std::string> server_argv(Context& ctx, const Args& args, const std::string& dir) {
   std::vector<std::string> argv = {server_binary(ctx), "serve", "--state", dir, "--port",
-                                   std::to_string(a.port.value_or(k_default_port)), "--pace", a.pace};
+                                   std::to_string(port_of(args, k_default_port)), "--pace",
+                                   args.value("--pace").value_or("fast")};
   std::string h = ctx.env.get_nonempty("HOME").value_or("");
   std::string config = ctx.env.get_nonempty("AWS_CONFIG_FILE").value_or(h.empty() ? "" : h + "/.aws/config");
   std::string creds = ctx.env.get_nonempty("AWS_SHARED_CREDENTIALS_FILE").value_or(h.empty() ? "" : h + "/.aws/credentials");
@@ -217,16 +161,15 @@ Json control(Context& ctx, const std::string& dir, const std::string& action, co
   return j;
 }
 
-int cmd_up(Context& ctx, std::vector<std::string>& args) {
-  LocalArgs a = parse_args(args, {"--port", "--state", "--detach", "--pace"}, "up");
-  if (a.help) return print_help(ctx, "up");
-  std::string dir = state_dir(ctx, a);
+int cmd_up(Context& ctx, Args& args) {
+  const int port = port_of(args, k_default_port);
+  std::string dir = state_dir(ctx, args);
   if (Json s = running_server(dir); !s.is_null())
     throw Error(Exit::other, "a local control plane is already running on " + s.value("endpoint", std::string()) +
                 " (pid " + std::to_string(s.value("pid", 0L)) + ")", dir, "stop it with 'ecsctl local down'");
-  auto argv = server_argv(ctx, a, dir);
+  auto argv = server_argv(ctx, args, dir);
   fs::create_directories(dir);
-  if (!a.detach) exec_argv(argv);
+  if (!args.has("--detach")) exec_argv(argv);
   pid_t pid = ::fork();
   if (pid < 0) throw Error(Exit::other, "cannot fork");
   if (pid == 0) {
@@ -238,7 +181,6 @@ int cmd_up(Context& ctx, std::vector<std::string>& args) {
     ::dup2(err >= 0 ? err : devnull, 2);
     exec_argv(argv);
   }
-  int port = a.port.value_or(k_default_port);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
@@ -258,10 +200,8 @@ int cmd_up(Context& ctx, std::vector<std::string>& args) {
   throw Error(Exit::other, "the local control plane did not answer within 20 seconds", dir + "/stderr.log");
 }
 
-int cmd_down(Context& ctx, std::vector<std::string>& args) {
-  LocalArgs a = parse_args(args, {"--state"}, "down");
-  if (a.help) return print_help(ctx, "down");
-  std::string dir = state_dir(ctx, a);
+int cmd_down(Context& ctx, Args& args) {
+  std::string dir = state_dir(ctx, args);
   Json s = running_server(dir);
   if (s.is_null()) {
     if (!ctx.opts.quiet) ctx.err << "ecsctl local: not running (" << dir << ")\n";
@@ -278,10 +218,8 @@ int cmd_down(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_status(Context& ctx, std::vector<std::string>& args) {
-  LocalArgs a = parse_args(args, {"--state"}, "status");
-  if (a.help) return print_help(ctx, "status");
-  std::string dir = state_dir(ctx, a);
+int cmd_status(Context& ctx, Args& args) {
+  std::string dir = state_dir(ctx, args);
   if (running_server(dir).is_null()) {
     print_result(ctx, Json{{"running", false}, {"stateDir", dir}}, "LocalStatus");
     return 0;
@@ -293,10 +231,8 @@ int cmd_status(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_reset(Context& ctx, std::vector<std::string>& args) {
-  LocalArgs a = parse_args(args, {"--state"}, "reset");
-  if (a.help) return print_help(ctx, "reset");
-  std::string dir = state_dir(ctx, a);
+int cmd_reset(Context& ctx, Args& args) {
+  std::string dir = state_dir(ctx, args);
   if (!running_server(dir).is_null()) {
     control(ctx, dir, "reset", Json::object());
   } else {
@@ -307,15 +243,13 @@ int cmd_reset(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_env(Context& ctx, std::vector<std::string>& args) {
-  LocalArgs a = parse_args(args, {"--state", "--port"}, "env");
-  if (a.help) return print_help(ctx, "env");
-  std::string dir = state_dir(ctx, a);
+int cmd_env(Context& ctx, Args& args) {
+  std::string dir = state_dir(ctx, args);
   Json creds = read_json(dir + "/credentials.json");
   if (!creds.is_object())
     throw Error(Exit::config, "no local credentials yet", dir, "start the control plane once with 'ecsctl local up'");
   Json s = running_server(dir);
-  int port = a.port.value_or(s.is_object() ? s.value("port", k_default_port) : k_default_port);
+  int port = port_of(args, s.is_object() ? s.value("port", k_default_port) : k_default_port);
   std::string region = ctx.opts.region.value_or(s.is_object() ? s.value("region", std::string("us-east-1")) : "us-east-1");
   ctx.out << "export AWS_ENDPOINT_URL=http://127.0.0.1:" << port << "\n"
           << "export AWS_ACCESS_KEY_ID=" << creds.value("accessKeyId", "") << "\n"
@@ -326,74 +260,117 @@ int cmd_env(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_add_instances(Context& ctx, std::vector<std::string>& args) {
-  LocalArgs a = parse_args(args, {"--state", "--cluster", "--count", "--cpu", "--memory", "--attribute", "--zone", "--instance-type"},
-                          "add-instances");
-  if (a.help) return print_help(ctx, "add-instances");
-  std::string dir = state_dir(ctx, a);
+int cmd_add_instances(Context& ctx, Args& args) {
+  // Checked before anything is asked of the server.
+  Json attrs = Json::object();
+  for (const auto& kv : args.values("--attribute")) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw_usage("--attribute takes name=value, not '" + kv + "'");
+    attrs[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  Json body = {{"cluster", args.value("--cluster").value_or("default")},
+               {"count", long_flag(args, "--count", 1, 1, 10000)},
+               {"cpu", long_flag(args, "--cpu", 2048, 128, 1048576)},
+               {"memory", long_flag(args, "--memory", 3943, 128, 16777216)},
+               {"instanceType", args.value("--instance-type").value_or("t3.medium")},
+               {"attributes", attrs},
+               {"zones", args.values("--zone")}};
+  std::string dir = state_dir(ctx, args);
   if (running_server(dir).is_null())
     throw Error(Exit::other, "the local control plane is not running", dir, "start it with 'ecsctl local up --detach'");
-  Json attrs = Json::object();
-  for (const auto& [k, v] : a.attributes) attrs[k] = v;
-  Json body = {{"cluster", a.cluster}, {"count", a.count}, {"cpu", a.cpu}, {"memory", a.memory},
-               {"instanceType", a.instance_type}, {"attributes", attrs}, {"zones", a.zones}};
   print_result(ctx, control(ctx, dir, "add-instances", body), "AddInstances");
   return 0;
 }
-
 
 }  // namespace
 
 }  // namespace ecsctl
 
 namespace ecsctl::commands {
+namespace {
+
+const FlagSpec k_state{.name = "--state", .metavar = "DIR",
+                       .help = "the state directory (default: $XDG_STATE_HOME/ecsctl/local or ~/.local/state/ecsctl/local)",
+                       .complete = Completer::directory};
+
+}  // namespace
 
 const CommandSpec local_up{
     .group = "local",
     .name = "up",
     .summary = "Start the local control plane (--port N --state DIR --detach --pace fast|real)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_up(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Runs ecsctl-local, an ECS-compatible control plane (ECS, ELBv2, EventBridge and\n"
+        "Scheduler) on 127.0.0.1, in the foreground until Ctrl-C, or in the background with\n"
+        "--detach (it then prints the endpoint, pid and state directory, and logs to\n"
+        "DIR/stderr.log). Its state (SQLite) and credentials live in the state directory;\n"
+        "`eval \"$(ecsctl local env)\"` points ecsctl and the AWS CLI at it.\n\n"
+        "--pace fast runs tasks and deployments through their states at once; real waits as\n"
+        "long as ECS would.\n",
+    .flags = {{.name = "--port", .metavar = "N", .help = "the port to listen on, on 127.0.0.1 (default 4510)"},
+              k_state,
+              {.name = "--detach", .help = "run in the background and return once it answers"},
+              {.name = "--pace", .metavar = "PACE", .help = "how fast tasks and deployments move (default fast)",
+               .complete = Completer::choices, .choices = {"fast", "real"}}},
+    .run = ecsctl::cmd_up,
 };
 
 const CommandSpec local_down{
     .group = "local",
     .name = "down",
     .summary = "Stop the local control plane",
-    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_down(ctx, args.rest); },
-    .raw = true,
+    .description = "Stops the control plane running on the state directory (SIGTERM, then SIGKILL after\n"
+                   "10 seconds). Its state is kept; `ecsctl local reset` clears it.\n",
+    .flags = {k_state},
+    .run = ecsctl::cmd_down,
 };
 
 const CommandSpec local_status{
     .group = "local",
     .name = "status",
     .summary = "Show the endpoint, pid, state directory and counts as JSON",
-    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_status(ctx, args.rest); },
-    .raw = true,
+    .description = "Prints {\"running\": false, ...} when no control plane runs on the state directory.\n",
+    .flags = {k_state},
+    .run = ecsctl::cmd_status,
 };
 
 const CommandSpec local_reset{
     .group = "local",
     .name = "reset",
     .summary = "Delete every resource of the local control plane",
-    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_reset(ctx, args.rest); },
-    .raw = true,
+    .description = "Clears the state of the running control plane, or deletes the state database when\n"
+                   "none runs. The credentials are kept.\n",
+    .flags = {k_state},
+    .run = ecsctl::cmd_reset,
 };
 
 const CommandSpec local_env{
     .group = "local",
     .name = "env",
     .summary = "Print the environment variables that point ecsctl and the AWS CLI at it",
-    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_env(ctx, args.rest); },
-    .raw = true,
+    .description = "Prints export lines for AWS_ENDPOINT_URL, the local credentials and the region:\n"
+                   "  eval \"$(ecsctl local env)\"\n",
+    .flags = {k_state, {.name = "--port", .metavar = "N", .help = "the port (default: the running server's, else 4510)"}},
+    .run = ecsctl::cmd_env,
 };
 
 const CommandSpec local_add_instances{
     .group = "local",
     .name = "add-instances",
     .summary = "Register simulated EC2 container instances (--cluster --count --cpu --memory --attribute k=v --zone z)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::cmd_add_instances(ctx, args.rest); },
-    .raw = true,
+    .description = "Registers container instances in a cluster of the running control plane, so that\n"
+                   "EC2-launch-type tasks and services can be placed. With several --zone values the\n"
+                   "instances are spread over them in turn.\n",
+    .flags = {k_state,
+              {.name = "--cluster", .metavar = "NAME", .help = "the cluster (default: default)", .complete = Completer::cluster},
+              {.name = "--count", .metavar = "N", .help = "how many instances (1..10000, default 1)"},
+              {.name = "--cpu", .metavar = "UNITS", .help = "CPU units of each (default 2048)"},
+              {.name = "--memory", .metavar = "MIB", .help = "memory of each in MiB (default 3943)"},
+              {.name = "--attribute", .metavar = "NAME=VALUE", .help = "a custom attribute of each", .repeats = true},
+              {.name = "--zone", .metavar = "ZONE", .help = "an availability zone (default: REGIONa, b, c in turn)",
+               .repeats = true},
+              {.name = "--instance-type", .metavar = "TYPE", .help = "the EC2 instance type (default t3.medium)"}},
+    .run = ecsctl::cmd_add_instances,
 };
 
 }  // namespace ecsctl::commands
