@@ -19,8 +19,10 @@
 
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "client/protocols.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
+#include "schemas/model.hpp"
 
 namespace fs = std::filesystem;
 
@@ -278,7 +280,14 @@ int cmd_add_instances(Context& ctx, Args& args) {
   std::string dir = state_dir(ctx, args);
   if (running_server(dir).is_null())
     throw Error(Exit::other, "the local control plane is not running", dir, "start it with 'ecsctl local up --detach'");
-  print_result(ctx, control(ctx, dir, "add-instances", body), "AddInstances");
+  // The server answers with its stored documents (registeredAt in epoch seconds);
+  // printed as DescribeContainerInstances prints them, through the ECS model, so
+  // timestamps come out in ISO 8601 as from every other command.
+  client::HttpResponse response;
+  response.status = 200;
+  response.body = control(ctx, dir, "add-instances", body).dump();
+  print_result(ctx, client::parse_output(model::service("ecs"), "DescribeContainerInstances", response),
+               "AddInstances");
   return 0;
 }
 
@@ -359,8 +368,9 @@ const CommandSpec local_add_instances{
     .name = "add-instances",
     .summary = "Register simulated EC2 container instances (--cluster --count --cpu --memory --attribute k=v --zone z)",
     .description = "Registers container instances in a cluster of the running control plane, so that\n"
-                   "EC2-launch-type tasks and services can be placed. With several --zone values the\n"
-                   "instances are spread over them in turn.\n",
+                   "EC2-launch-type tasks and services can be placed. Prints the new instances as\n"
+                   "DescribeContainerInstances does. With several --zone values the instances are spread\n"
+                   "over them in turn.\n",
     .flags = {k_state,
               {.name = "--cluster", .metavar = "NAME", .help = "the cluster (default: default)", .complete = Completer::cluster},
               {.name = "--count", .metavar = "N", .help = "how many instances (1..10000, default 1)"},

@@ -40,6 +40,13 @@ expect_eq "$(jq -r .__type "$TMP/body")" InvalidParameterException "missing requ
   --attribute team=blue --zone us-east-1a --zone us-east-1b --zone us-east-1c >"$TMP/added.json" || fail "add-instances"
 expect_eq "$(jq '.containerInstances | length' "$TMP/added.json")" 3 "three instances added"
 mapfile -t INST < <(jq -r '.containerInstances[].containerInstanceArn' "$TMP/added.json")
+# Issue 16: registeredAt in ISO 8601, exactly as describe-container-instances prints it (not epoch seconds).
+added_at=$(jq -r '.containerInstances[0].registeredAt' "$TMP/added.json")
+[[ $added_at =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?[+-][0-9]{2}:[0-9]{2}$ ]] \
+  || fail "add-instances prints registeredAt as '$added_at', not ISO 8601"
+described_at=$("$ECSCTL" --profile local describe-container-instances --cluster sched --container-instances "${INST[0]}" \
+  --query 'containerInstances[0].registeredAt' --output text) || fail "describe-container-instances"
+expect_eq "$added_at" "$described_at" "add-instances prints registeredAt as describe-container-instances does"
 expect_eq "$(ecs ListContainerInstances '{"cluster":"sched"}' | jq '.containerInstanceArns | length')" 3 "three instances listed"
 expect_eq "$(ecs ListContainerInstances '{"cluster":"sched","filter":"attribute:ecs.availability-zone == us-east-1b"}' | jq '.containerInstanceArns | length')" 1 "filter by zone"
 expect_eq "$("$ECSCTL" local status --state "$STATE" | jq .counts.containerInstances)" 3 "local status counts"
