@@ -8,8 +8,6 @@ function(ecsctl_require found pkg what)
 endfunction()
 
 find_package(PkgConfig QUIET)
-find_package(CLI11 CONFIG QUIET)
-ecsctl_require(CLI11_FOUND libcli11-dev "CLI11")
 find_package(nlohmann_json CONFIG QUIET)
 ecsctl_require(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann/json")
 find_package(yaml-cpp CONFIG QUIET)
@@ -37,7 +35,7 @@ find_package(Threads REQUIRED)
 # Header-only and static dependencies of every part of ecsctl. Static archives
 # keep the dynamic loader's work at start-up close to a bare C++ program.
 add_library(ecsctl_deps INTERFACE)
-target_link_libraries(ecsctl_deps INTERFACE CLI11::CLI11 nlohmann_json::nlohmann_json
+target_link_libraries(ecsctl_deps INTERFACE nlohmann_json::nlohmann_json
   ${YAMLCPP_STATIC} ${PUGIXML_STATIC} Threads::Threads)
 target_include_directories(ecsctl_deps INTERFACE ${CURL_INCLUDE} ${FMT_INCLUDE} ${OPENSSL_INCLUDE})
 target_compile_definitions(ecsctl_deps INTERFACE FMT_HEADER_ONLY=1 JSON_USE_IMPLICIT_CONVERSIONS=1)

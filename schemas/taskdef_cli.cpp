@@ -1,7 +1,5 @@
 #include "schemas/taskdef_cli.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <ostream>
@@ -9,35 +7,6 @@
 #include "core/error.hpp"
 
 namespace ecsctl::taskdef {
-
-void add_template_flags(CLI::App& app, TemplateFlags& flags) {
-  app.add_option("--var", flags.vars, "Template variable NAME=VALUE (repeatable)");
-  app.add_option("--var-file", flags.var_files, "YAML/JSON file of template variables (repeatable)");
-  app.add_option("--env-file", flags.env_files, "dotenv file of template variables (repeatable)");
-  app.add_flag("--no-env", flags.no_env, "Do not take template variables from the environment");
-}
-
-TemplateVars make_vars(const Context& ctx, const TemplateFlags& flags) {
-  TemplateVars vars;
-  if (!flags.no_env) vars.set_environment(&ctx.env);
-  for (const auto& f : flags.env_files) vars.add_env_file(f);
-  for (const auto& f : flags.var_files) vars.add_var_file(f);
-  for (const auto& v : flags.vars) vars.add_assignment(v);
-  return vars;
-}
-
-bool parse_args(Context& ctx, CLI::App& app, const std::vector<std::string>& args) {
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    ctx.out << app.help();
-    return false;
-  } catch (const CLI::ParseError& e) {
-    throw_usage(e.what(), "run `ecsctl " + app.get_name() + " --help` for its options");
-  }
-  return true;
-}
 
 std::vector<std::string> collect_files(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;

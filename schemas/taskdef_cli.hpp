@@ -1,5 +1,6 @@
-// Command-line plumbing shared by validate, render, diff and
-// register-task-definition: template flags, CLI11 parsing, loading files.
+// Task-definition files as commands take them: finding them under directories,
+// checking a FAMILY[:REVISION] reference, loading and validating one with its
+// findings printed (commands/taskdef_input.hpp builds on these).
 #pragma once
 #include <optional>
 #include <string>
@@ -8,24 +9,7 @@
 #include "core/context.hpp"
 #include "schemas/taskdef.hpp"
 
-namespace CLI {
-class App;
-}
-
 namespace ecsctl::taskdef {
-
-// --var NAME=VALUE, --var-file FILE, --env-file FILE, --no-env.
-struct TemplateFlags {
-  std::vector<std::string> vars, var_files, env_files;
-  bool no_env = false;
-};
-void add_template_flags(CLI::App& app, TemplateFlags& flags);
-// The variables of `flags` over ctx.env (unless --no-env). Throws usage Errors.
-TemplateVars make_vars(const Context& ctx, const TemplateFlags& flags);
-
-// Parses `args` with `app`. Returns false after printing --help (exit 0);
-// throws a usage Error for bad flags.
-bool parse_args(Context& ctx, CLI::App& app, const std::vector<std::string>& args);
 
 // The files of `paths`: files as given, directories searched recursively for
 // .json, .yaml and .yml (sorted).
