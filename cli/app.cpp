@@ -107,8 +107,7 @@ static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<
   std::optional<api::Operation> op;
   if (!spec.api_operation.empty()) {
     op = api::find_operation(operation_service(spec.group), spec.api_operation);
-    if (op)
-      for (const auto& a : op->args) op_flags.push_back(a.cli_name);
+    if (op) op_flags = api::cli_flag_names(*op);
   }
   Args args = parse_command_line(spec, words, op_flags);
   if (args.help && !spec.raw) {

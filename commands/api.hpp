@@ -52,6 +52,11 @@ std::vector<std::string> operation_names(std::string_view service);
 // The operation `command` ("run-task") of `service`, or nullopt.
 std::optional<Operation> find_operation(std::string_view service, std::string_view command);
 
+// Every flag parse_request takes for `op`: its members' flags (and their
+// --no- forms), paging, and the AWS CLI's added options (--cli-input-json,
+// --cli-input-yaml, --generate-cli-skeleton, --no-paginate).
+std::vector<std::string> cli_flag_names(const Operation& op);
+
 enum class Skeleton { none, input, yaml_input, output };
 
 // A parsed command line: the request body in the AWS CLI's JSON shape and how

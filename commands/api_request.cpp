@@ -39,6 +39,19 @@ std::vector<std::string> all_flag_names(const Operation& op, bool paginate) {
   return names;
 }
 
+}  // namespace
+
+std::vector<std::string> cli_flag_names(const Operation& op) {
+  std::vector<std::string> names = all_flag_names(op, false);
+  names.erase(std::remove(names.begin(), names.end(), "--help"), names.end());
+  names.push_back(k_print_request);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+namespace {
+
 // The member ArgSpec for `flag`; paging options shadow same-named members
 // while pagination is on.
 const ArgSpec* find_arg(const Operation& op, std::string_view flag, bool paginate) {

@@ -158,6 +158,15 @@ TEST_SUITE("command specs") {
     CHECK(has(help.out.str(), "--file FILE"));
     CHECK(has(help.out.str(), "Options of the RegisterTaskDefinition operation"));
     CHECK(has(help.out.str(), "--container-definitions"));
+    // The AWS CLI's added options of the operation pass through too.
+    Run input({"register-task-definition", "--cli-input-json",
+               R"({"family":"web","containerDefinitions":[{"name":"web","image":"nginx"}]})",
+               "--ecsctl-print-request"});
+    CHECK(input.code == 0);
+    CHECK(has(input.out.str(), "\"operation\": \"RegisterTaskDefinition\""));
+    Run skeleton({"wait", "services-stable", "--generate-cli-skeleton"});
+    CHECK(skeleton.code == 0);
+    CHECK(has(skeleton.out.str(), "\"services\""));
     Run strict({"register-task-definition", "--family", "web", "--strict"});
     CHECK(strict.code == 252);
     CHECK(has(strict.err.str(), "Unknown options: --strict"));
