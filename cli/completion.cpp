@@ -37,13 +37,31 @@ struct Line {
   std::optional<api::Operation> op;           // the API operation, or the one `spec` extends
 };
 
+// The operation a spec extends ("wait" holds ECS's waiters, "elbv2 wait" elbv2's).
+void resolve_spec_operation(Line& line) {
+  if (line.spec->api_operation.empty()) return;
+  std::string_view group = line.spec->group.substr(0, line.spec->group.find(' '));
+  line.op = api::find_operation(api::service_for_group(group).value_or("ecs"), line.spec->api_operation);
+}
+
 // Sets line.spec and line.op once the command word is known.
 void resolve_command(Line& line) {
   line.spec = find_command(command_table(), line.group, line.command);
-  std::string op_name = line.command;
-  if (line.spec && !line.spec->raw) op_name = std::string(line.spec->api_operation);
-  if (op_name.empty()) return;
-  if (auto service = api::service_for_group(line.group)) line.op = api::find_operation(*service, op_name);
+  if (line.spec && !line.spec->raw) return resolve_spec_operation(line);
+  if (auto service = api::service_for_group(line.group)) line.op = api::find_operation(*service, line.command);
+}
+
+// `elbv2 wait WAITER`: the first word picks the spec that parses the rest.
+bool resolve_subcommand(Line& line, const std::string& word) {
+  if (!line.spec || line.spec->subcommands.empty() || line.positionals != 0) return false;
+  for (const CommandSpec* sub : line.spec->subcommands)
+    if (sub->name == word) {
+      line.spec = sub;
+      line.op.reset();
+      resolve_spec_operation(line);
+      return true;
+    }
+  return false;
 }
 
 // The command's own flag `name` (or the one flag it is a unique prefix of), or nullptr.
@@ -204,7 +222,7 @@ Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t
         line.command = w;
         resolve_command(line);
       }
-    } else {
+    } else if (!resolve_subcommand(line, w)) {
       ++line.positionals;
     }
   }
@@ -646,7 +664,7 @@ void positional_candidates(Context& ctx, Result& r, const Line& line, const std:
     const PositionalSpec* p = nullptr;
     if (line.positionals < ps.size()) p = &ps[line.positionals];
     else if (!ps.empty() && ps.back().many) p = &ps.back();
-    if (p) completer_candidates(ctx, r, line, p->complete, {}, p->name, typed);
+    if (p) completer_candidates(ctx, r, line, p->complete, p->choices, p->name, typed);
     return;
   }
   static const std::set<std::string> service_commands = {"deploy", "rollback", "scale", "restart", "logs"};

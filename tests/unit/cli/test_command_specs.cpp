@@ -3,6 +3,7 @@
 // choices refused with exit 252, sub-commands chosen by their first word.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -216,5 +217,43 @@ TEST_SUITE("command specs") {
       CAPTURE(c->name);
       CHECK_FALSE(c->raw);
     }
+  }
+}
+
+namespace {
+
+std::vector<std::string> complete(const std::vector<std::string>& words) {
+  std::ostringstream out, err;
+  ecsctl::Context ctx(out, err, ecsctl::Environment::isolated({{"HOME", "/nonexistent"}}));
+  auto r = ecsctl::completion::complete(ctx, words, words.size() - 1);
+  std::vector<std::string> v;
+  for (auto& c : r.candidates) v.push_back(c.value);
+  return v;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+}  // namespace
+
+TEST_SUITE("command specs") {
+  TEST_CASE("completion reads the converted specs: positional choices, waiters, the operation's flags") {
+    auto shells = complete({"ecsctl", "completion", ""});
+    CHECK(contains(shells, "bash"));
+    CHECK(contains(shells, "fish"));
+    auto waiters = complete({"ecsctl", "elbv2", "wait", "target-"});
+    CHECK(contains(waiters, "target-in-service"));
+    CHECK(contains(waiters, "target-deregistered"));
+    auto flags = complete({"ecsctl", "elbv2", "wait", "target-in-service", "--"});
+    CHECK(contains(flags, "--delay"));
+    CHECK(contains(flags, "--target-group-arn"));
+    auto ecs_wait = complete({"ecsctl", "wait", "services-stable", "--"});
+    CHECK(contains(ecs_wait, "--timeout"));
+    CHECK(contains(ecs_wait, "--services"));
+    auto pace = complete({"ecsctl", "local", "up", "--pace", ""});
+    CHECK(pace == std::vector<std::string>{"fast", "real"});
+    auto launch = complete({"ecsctl", "validate", "--launch-type", "F"});
+    CHECK(launch == std::vector<std::string>{"FARGATE"});
   }
 }
