@@ -71,13 +71,9 @@ void print_error(Context& ctx, const std::exception& e) {
 
 // Parses `words` by the command's spec and runs it, or prints its help.
 static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<std::string>& words) {
+  std::optional<api::Operation> op = api::extended_operation(spec);
   std::vector<std::string> op_flags;
-  std::optional<api::Operation> op;
-  if (!spec.api_operation.empty()) {
-    op = api::find_operation(*api::service_for_group(spec.group), spec.api_operation);
-    if (op)
-      for (const auto& a : op->args) op_flags.push_back(a.cli_name);
-  }
+  if (op) op_flags = api::operation_flag_names(*op);
   Args args = parse_command_line(spec, words, op_flags);
   if (args.help && !spec.raw) {
     print_command_help(ctx, spec);
