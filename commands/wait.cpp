@@ -168,9 +168,9 @@ int run_wait_command(Context& ctx, std::string_view service, std::string_view na
       return args[++i];
     };
     // --delay and --timeout take seconds or a duration ("30s", "10m", "1h"), as the workflows do.
-    if (a == "--delay") options.delay = workflow::parse_duration(value(), a);
+    if (a == "--delay") options.delay = parse_duration(value(), a);
     else if (a == "--max-attempts") options.max_attempts = static_cast<int>(parse_number(a, value()));
-    else if (a == "--timeout") options.timeout = workflow::parse_duration(value(), a);
+    else if (a == "--timeout") options.timeout = parse_duration(value(), a);
     else rest.push_back(a);
   }
   api::Request req = api::parse_request(ctx, *op, rest);
