@@ -72,12 +72,6 @@ void print_error(Context& ctx, const std::exception& e) {
   err.flush();
 }
 
-// The model behind a spec's api_operation: its group's ("wait" holds ECS's
-// waiters; "elbv2 wait" is elbv2's).
-static std::string operation_service(std::string_view group) {
-  return api::service_for_group(group.substr(0, group.find(' '))).value_or("ecs");
-}
-
 // Parses `words` by the command's spec and runs it, or prints its help.
 static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<std::string>& words) {
   if (!spec.subcommands.empty()) {  // `elbv2 wait WAITER ...`: the first word picks the spec
@@ -103,12 +97,9 @@ static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<
                             spec.positionals.empty() ? "command" : spec.positionals[0].name, words[0]),
                 hint);
   }
+  std::optional<api::Operation> op = api::extended_operation(spec);
   std::vector<std::string> op_flags;
-  std::optional<api::Operation> op;
-  if (!spec.api_operation.empty()) {
-    op = api::find_operation(operation_service(spec.group), spec.api_operation);
-    if (op) op_flags = api::cli_flag_names(*op);
-  }
+  if (op) op_flags = api::operation_flag_names(*op);
   Args args = parse_command_line(spec, words, op_flags);
   if (args.help && !spec.raw) {
     print_command_help(ctx, spec);

@@ -33,6 +33,7 @@ struct Line {
   bool flag_is_list = false;
   std::map<std::string, std::string> values;  // flags seen with their (last) value
   std::size_t positionals = 0;                // positional words after the command
+  std::vector<std::string> positional_words;  // and what they are
   const CommandSpec* spec = nullptr;          // the hand-written command, if it is one
   std::optional<api::Operation> op;           // the API operation, or the one `spec` extends
 };
@@ -180,7 +181,9 @@ bool flag_takes_value(Context& ctx, const Line& line, std::string_view flag, boo
       *is_list = a->type == "list";
       return true;
     }
-    if (!line.spec || line.spec->raw) return flag != "--no-paginate" && flag != "--help";
+    // The operation's added options (--cli-input-json, --starting-token, ...) take a value.
+    if (!line.spec || line.spec->raw || !line.spec->api_operation.empty())
+      return flag != "--no-paginate" && flag != "--help";
   }
   if (line.spec && line.spec->raw) {
     for (const auto& f : flags_from_help(ctx, *line.spec))
@@ -224,6 +227,7 @@ Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t
       }
     } else if (!resolve_subcommand(line, w)) {
       ++line.positionals;
+      line.positional_words.push_back(w);
     }
   }
   return line;
@@ -407,8 +411,35 @@ std::vector<std::string> fetch(Context& live, const std::string& kind, const std
   } else if (kind == "log-groups") {
     Json out = client::call_paginated(live, "logs", "DescribeLogGroups", Json::object(), page);
     for (const auto& g : out.value("logGroups", Json::array())) names.push_back(g.value("logGroupName", ""));
-  } else if (kind == "containers") {  // arg: a task definition (family[:revision] or ARN)
-    Json out = client::call(live, "ecs", "DescribeTaskDefinition", Json{{"taskDefinition", arg}});
+  } else if (kind == "containers" || kind == "service-containers" || kind == "task-containers" ||
+             kind == "schedule-containers") {
+    // arg: a task definition (family[:revision] or ARN), "CLUSTER\nSERVICE", "CLUSTER\nTASK" or a
+    // scheduled task's name; the task definition is looked up first for all but the first.
+    std::string td = arg;
+    auto nl = arg.find('\n');
+    std::string cluster = nl == std::string::npos ? "" : arg.substr(0, nl), name = arg.substr(nl + 1);
+    if (kind == "service-containers") {
+      Json in = {{"services", {name}}};
+      if (!cluster.empty()) in["cluster"] = cluster;
+      Json out = client::call(live, "ecs", "DescribeServices", in);
+      td = out.value("services", Json::array()).empty() ? "" : out["services"][0].value("taskDefinition", "");
+    } else if (kind == "task-containers") {
+      Json in = {{"tasks", {name}}};
+      if (!cluster.empty()) in["cluster"] = cluster;
+      Json out = client::call(live, "ecs", "DescribeTasks", in);
+      td = out.value("tasks", Json::array()).empty() ? "" : out["tasks"][0].value("taskDefinitionArn", "");
+    } else if (kind == "schedule-containers") {
+      try {
+        Json out = client::call(live, "scheduler", "GetSchedule", Json{{"Name", arg}});
+        td = out["Target"]["EcsParameters"].value("TaskDefinitionArn", "");
+      } catch (const std::exception&) {
+        Json out = client::call(live, "events", "ListTargetsByRule", Json{{"Rule", arg}});
+        for (const auto& t : out.value("Targets", Json::array()))
+          if (t.contains("EcsParameters")) td = t["EcsParameters"].value("TaskDefinitionArn", "");
+      }
+    }
+    if (td.empty()) return names;
+    Json out = client::call(live, "ecs", "DescribeTaskDefinition", Json{{"taskDefinition", td}});
     for (const auto& c : out["taskDefinition"].value("containerDefinitions", Json::array()))
       names.push_back(c.value("name", ""));
   }
@@ -506,24 +537,51 @@ std::vector<std::string> region_names() {
 
 // The container names of the task definition on the line (--task-definition):
 // read from the file when it is one, else asked of the service.
+// The container names of the task definition the line names: --task-definition
+// or --for-task-definition (a file, read here, or a live revision), else the one
+// its service, task or scheduled task runs.
 std::vector<std::string> container_names(Context& ctx, const Line& line) {
-  auto it = line.values.find("--task-definition");
-  if (it == line.values.end() || it->second.empty()) return {};
-  const std::string& td = it->second;
-  struct stat st {};
-  if (stat(td.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    std::vector<std::string> names;
-    try {
-      taskdef::TemplateVars vars;
-      vars.set_environment(&ctx.env);
-      taskdef::Document doc = taskdef::load_file(td, &vars);
-      for (const auto& c : doc.def.value("containerDefinitions", Json::array()))
-        if (c.is_object() && c.contains("name") && c["name"].is_string()) names.push_back(c["name"].get<std::string>());
-    } catch (...) {
+  auto value_of = [&](const char* flag) -> std::string {
+    auto it = line.values.find(flag);
+    return it == line.values.end() ? std::string() : it->second;
+  };
+  // The positional word whose completer is `c`, if the line has one.
+  auto positional = [&](Completer c) -> std::string {
+    if (!line.spec || line.spec->raw) return {};
+    const auto& ps = line.spec->positionals;
+    for (std::size_t i = 0; i < ps.size() && i < line.positional_words.size(); ++i)
+      if (ps[i].complete == c) return line.positional_words[i];
+    return {};
+  };
+  std::string td = value_of("--task-definition");
+  if (td.empty()) td = value_of("--for-task-definition");
+  if (!td.empty()) {
+    struct stat st {};
+    if (stat(td.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      std::vector<std::string> names;
+      try {
+        taskdef::TemplateVars vars;
+        vars.set_environment(&ctx.env);
+        taskdef::Document doc = taskdef::load_file(td, &vars);
+        for (const auto& c : doc.def.value("containerDefinitions", Json::array()))
+          if (c.is_object() && c.contains("name") && c["name"].is_string())
+            names.push_back(c["name"].get<std::string>());
+      } catch (...) {
+      }
+      return names;
     }
-    return names;
+    return live_names(ctx, "containers", td);
   }
-  return live_names(ctx, "containers", td);
+  const std::string cluster = value_of("--cluster");
+  std::string service = value_of("--service");
+  if (service.empty()) service = positional(Completer::service);
+  if (!service.empty()) return live_names(ctx, "service-containers", cluster + "\n" + service);
+  std::string task = value_of("--task");
+  if (task.empty()) task = positional(Completer::task);
+  if (!task.empty()) return live_names(ctx, "task-containers", cluster + "\n" + task);
+  std::string scheduled = positional(Completer::scheduled_task);
+  if (!scheduled.empty()) return live_names(ctx, "schedule-containers", scheduled);
+  return {};
 }
 
 void completer_candidates(Context& ctx, Result& r, const Line& line, Completer c,

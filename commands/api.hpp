@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/command.hpp"
 #include "core/context.hpp"
 #include "core/json.hpp"
 #include "client/api.hpp"
@@ -52,11 +53,6 @@ std::vector<std::string> operation_names(std::string_view service);
 // The operation `command` ("run-task") of `service`, or nullopt.
 std::optional<Operation> find_operation(std::string_view service, std::string_view command);
 
-// Every flag parse_request takes for `op`: its members' flags (and their
-// --no- forms), paging, and the AWS CLI's added options (--cli-input-json,
-// --cli-input-yaml, --generate-cli-skeleton, --no-paginate).
-std::vector<std::string> cli_flag_names(const Operation& op);
-
 enum class Skeleton { none, input, yaml_input, output };
 
 // A parsed command line: the request body in the AWS CLI's JSON shape and how
@@ -85,6 +81,19 @@ Json call_operation(Context& ctx, std::string_view service, std::string_view ope
 // help, skeleton or call and print. Returns the exit code.
 int run_operation(Context& ctx, std::string_view service, std::string_view command,
                   const std::vector<std::string>& args);
+
+// What run_operation does once the words are parsed: the skeleton, the hidden
+// --ecsctl-print-request, or send `req` and print the result. Hand-written
+// commands that extend an operation finish with it when they add nothing.
+int send_request(Context& ctx, const Operation& op, const Request& req);
+
+// The operation a hand-written command extends (CommandSpec::api_operation), or nullopt.
+std::optional<Operation> extended_operation(const CommandSpec& spec);
+// Every flag parse_request takes for `op`, which parse_command_line leaves to
+// it: its members' flags (and their --no- forms), paging, the AWS CLI's added
+// options (--cli-input-json, --cli-input-yaml, --generate-cli-skeleton,
+// --no-paginate) and the hidden --ecsctl-print-request.
+std::vector<std::string> operation_flag_names(const Operation& op);
 
 // `command --help`: every flag with its type, required marker, enum values and
 // an example.

@@ -41,7 +41,7 @@ std::vector<std::string> all_flag_names(const Operation& op, bool paginate) {
 
 }  // namespace
 
-std::vector<std::string> cli_flag_names(const Operation& op) {
+std::vector<std::string> operation_flag_names(const Operation& op) {
   std::vector<std::string> names = all_flag_names(op, false);
   names.erase(std::remove(names.begin(), names.end(), "--help"), names.end());
   names.push_back(k_print_request);

@@ -17,35 +17,45 @@ int run_operation(Context& ctx, std::string_view service, std::string_view comma
                   const std::vector<std::string>& args) {
   auto op = find_operation(service, command);
   if (!op) throw Error(Exit::usage, "unknown operation '" + std::string(command) + "' of " + std::string(service));
-  Request req = parse_request(ctx, *op, args);
-  std::string group = service == "ecs" ? "" : std::string(service);
+  return send_request(ctx, *op, parse_request(ctx, *op, args));
+}
+
+int send_request(Context& ctx, const Operation& op, const Request& req) {
+  std::string group = op.service == "ecs" ? "" : op.service;
   if (req.help) {
-    print_operation_help(ctx, *op, group);
+    print_operation_help(ctx, op, group);
     return 0;
   }
   switch (req.skeleton) {
     case Skeleton::input:
-      ctx.out << input_skeleton_json(*op);
+      ctx.out << input_skeleton_json(op);
       return 0;
     case Skeleton::yaml_input:
-      ctx.out << input_skeleton_yaml(*op);
+      ctx.out << input_skeleton_yaml(op);
       return 0;
     case Skeleton::output:
-      print_result(ctx, output_skeleton(*op), op->name);
+      print_result(ctx, output_skeleton(op), op.name);
       return 0;
     case Skeleton::none:
       break;
   }
   if (req.print_request) {
-    Json shown = {{"service", op->service}, {"operation", op->name}, {"input", req.input}};
+    Json shown = {{"service", op.service}, {"operation", op.name}, {"input", req.input}};
     if (req.paginated) shown["paginate"] = true;
     ctx.out << shown.dump(4) << "\n";
     return 0;
   }
-  Json result = req.paginated ? client::call_paginated(ctx, op->service, op->name, req.input, req.page)
-                              : client::call(ctx, op->service, op->name, req.input);
-  print_result(ctx, result, op->name);
+  Json result = req.paginated ? client::call_paginated(ctx, op.service, op.name, req.input, req.page)
+                              : client::call(ctx, op.service, op.name, req.input);
+  print_result(ctx, result, op.name);
   return 0;
+}
+
+std::optional<Operation> extended_operation(const CommandSpec& spec) {
+  if (spec.api_operation.empty()) return std::nullopt;
+  // The group's model; "wait" holds ECS's waiters, "elbv2 wait" elbv2's.
+  std::string_view group = spec.group.substr(0, spec.group.find(' '));
+  return find_operation(service_for_group(group).value_or("ecs"), spec.api_operation);
 }
 
 bool is_operation_command(std::string_view group, std::string_view name) {

@@ -1,6 +1,7 @@
 #include "commands/command.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -59,6 +60,39 @@ std::string_view completer_name(Completer c) {
 std::vector<FlagSpec> flags_with(std::vector<FlagSpec> own, const std::vector<FlagSpec>& shared) {
   own.insert(own.end(), shared.begin(), shared.end());
   return own;
+}
+
+double parse_duration(std::string_view text, std::string_view flag) {
+  std::string s(text);
+  double mult = 1;
+  if (!s.empty()) {
+    switch (s.back()) {
+      case 's': mult = 1; s.pop_back(); break;
+      case 'm': mult = 60; s.pop_back(); break;
+      case 'h': mult = 3600; s.pop_back(); break;
+      case 'd': mult = 86400; s.pop_back(); break;
+      default: break;
+    }
+  }
+  try {
+    std::size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used == s.size() && v >= 0 && std::isfinite(v)) return v * mult;
+  } catch (const std::exception&) {
+  }
+  throw_usage(fmt::format("invalid duration '{}' for {}", text, flag),
+              "use a number of seconds or a number with s, m, h or d (e.g. 90s, 10m, 2h)");
+}
+
+long parse_count(std::string_view text, std::string_view flag) {
+  try {
+    std::size_t used = 0;
+    long v = std::stol(std::string(text), &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw_usage(fmt::format("invalid count '{}' for {}", text, flag),
+              "use a whole number, 0 or more");
 }
 
 const FlagSpec* find_flag(const CommandSpec& spec, std::string_view name) {

@@ -121,6 +121,12 @@ Args parse_command_line(const CommandSpec& spec, const std::vector<std::string>&
 // taskdef_input::template_flags()).
 std::vector<FlagSpec> flags_with(std::vector<FlagSpec> own, const std::vector<FlagSpec>& shared);
 
+// The value of a duration flag: "90", "90s", "10m", "2h", "1d" -> seconds.
+// Throws a usage error naming `flag` (or the environment variable it came from).
+double parse_duration(std::string_view text, std::string_view flag);
+// The value of a count flag: a whole number, 0 or more; a usage error otherwise.
+long parse_count(std::string_view text, std::string_view flag);
+
 // The spec's flag called `name`, or nullptr.
 const FlagSpec* find_flag(const CommandSpec& spec, std::string_view name);
 

@@ -10,20 +10,13 @@
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "commands/cost_prices.hpp"
+#include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_taskdef.hpp"
 
 namespace ecsctl::workflow {
 namespace {
-
-const char* const k_help =
-    "Usage: ecsctl cost FILE|SERVICE [--cluster C] [--count N] [--hours H | --duration D]\n"
-    "                   [--architecture X86_64|ARM64] [--prices FILE]\n\n"
-    "Fargate cost of a task definition file or of a running service (its task size and desired\n"
-    "count), billed per second with a one-minute minimum per task. Prices come from the table\n"
-    "built into ecsctl (schemas/prices.json; its date is in the output) or --prices FILE /\n"
-    "ECSCTL_PRICES. The region is --region (default us-east-1).\n";
 
 double round_to(double v, int digits) {
   double f = std::pow(10.0, digits);
@@ -44,25 +37,28 @@ Json load_prices(Context& ctx, const std::optional<std::string>& flag) {
   return j;
 }
 
-int run_cost(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  std::string cluster = take_value(args, "--cluster").value_or("");
-  auto count_s = take_value(args, "--count");
-  auto hours_s = take_value(args, "--hours");
-  auto duration_s = take_value(args, "--duration");
-  auto arch = take_value(args, "--architecture");
-  Json prices = load_prices(ctx, take_value(args, "--prices"));
-  TemplateArgs templ = take_template_args(args);
-  auto what = take_positional(args);
-  reject_leftovers(args, "cost");
+int run_cost(Context& ctx, Args& args) {
+  std::string cluster = args.value("--cluster").value_or("");
+  auto count_s = args.value("--count");
+  auto hours_s = args.value("--hours");
+  auto duration_s = args.value("--duration");
+  auto arch = args.value("--architecture");
+  auto what = args.positional(0);
   if (!what) throw_usage("cost needs a task-definition FILE or a SERVICE", "ecsctl cost taskdef.yaml --count 3");
   if (hours_s && duration_s) throw_usage("give --hours or --duration, not both");
+  // Every flag is checked before the file is read or a call is made.
+  std::optional<long> count_flag;
+  if (count_s) count_flag = parse_count(*count_s, "--count");
+  double seconds = 3600;
+  if (hours_s) seconds = parse_duration(*hours_s, "--hours") * 3600;
+  if (duration_s) seconds = parse_duration(*duration_s, "--duration");
+  Json prices = load_prices(ctx, args.value("--prices"));
 
   Json def;
   long count = 1;
   std::string source;
   if (is_taskdef_file(*what)) {
-    def = load_taskdef_file(ctx, *what, templ);
+    def = taskdef_input::load(ctx, *what, taskdef_input::template_vars(ctx, args));
     source = *what;
   } else {
     Runtime& rt = runtime(ctx);
@@ -73,16 +69,9 @@ int run_cost(Context& ctx, std::vector<std::string>& args) {
     count = svc.value("desiredCount", 1L);
     source = "service " + *what + " (" + taskdef_short(svc.value("taskDefinition", "")) + ")";
   }
-  if (count_s) count = parse_count(*count_s, "--count");
-  double seconds = 3600;
-  if (hours_s) seconds = parse_duration(*hours_s, "--hours") * 3600;
-  if (duration_s) seconds = parse_duration(*duration_s, "--duration");
+  if (count_flag) count = *count_flag;
   TaskSize size = task_size(def);
-  if (arch) {
-    std::string a = *arch == "arm64" ? "ARM64" : *arch == "x86_64" || *arch == "amd64" ? "X86_64" : *arch;
-    if (a != "ARM64" && a != "X86_64") throw_usage("--architecture: expected X86_64 or ARM64, got '" + *arch + "'");
-    size.arch = a;
-  }
+  if (arch) size.arch = *arch == "arm64" ? "ARM64" : *arch == "x86_64" || *arch == "amd64" ? "X86_64" : *arch;
   std::string region = ctx.opts.region.value_or("us-east-1");
   double total = fargate_cost(prices, region, size, seconds, count);
   double minimum = prices.value("billing", Json::object()).value("minimum_seconds", 60.0);
@@ -124,8 +113,29 @@ const CommandSpec cost{
     .group = "",
     .name = "cost",
     .summary = "estimate the Fargate cost of a task definition or service",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_cost(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Fargate cost of a task definition file or of a running service (its task size and desired\n"
+        "count), billed per second with a one-minute minimum per task. Prices come from the table\n"
+        "built into ecsctl (schemas/prices.json; its date is in the output) or --prices FILE /\n"
+        "ECSCTL_PRICES. The region is --region (default us-east-1). A file is validated as\n"
+        "`ecsctl validate` does (exit 3 when it fails).\n",
+    .flags = flags_with(
+        {
+            {.name = "--cluster", .metavar = "CLUSTER", .help = "the service's cluster (default: default)",
+             .complete = Completer::cluster},
+            {.name = "--count", .metavar = "N", .help = "number of tasks (default 1, or the service's desired count)"},
+            {.name = "--hours", .metavar = "H", .help = "how long they run, in hours (default 1)"},
+            {.name = "--duration", .metavar = "DURATION", .help = "how long they run (90s, 10m, 2h, 1d)",
+             .complete = Completer::duration},
+            {.name = "--architecture", .metavar = "ARCH", .help = "price this CPU architecture instead",
+             .complete = Completer::choices, .choices = {"X86_64", "ARM64", "x86_64", "arm64", "amd64"}},
+            {.name = "--prices", .metavar = "FILE", .help = "a price table (default: built in, or ECSCTL_PRICES)",
+             .complete = Completer::file},
+        },
+        taskdef_input::template_flags()),
+    .positionals = {{.name = "FILE|SERVICE", .help = "a task-definition file, or a running service",
+                     .complete = Completer::task_definition_or_file}},
+    .run = ecsctl::workflow::run_cost,
 };
 
 }  // namespace ecsctl::commands

@@ -1,7 +1,6 @@
 // `ecsctl create-service`: the CreateService operation with everything the AWS
 // CLI takes, plus --target-group NAME|ARN --container NAME [--container-port P],
 // checked against the task definition before the service is created.
-#include <algorithm>
 #include <ostream>
 
 #include "commands/command.hpp"
@@ -15,32 +14,30 @@
 namespace ecsctl::workflow {
 namespace {
 
-int run_create_service(Context& ctx, std::vector<std::string>& args) {
-  bool help = std::find(args.begin(), args.end(), "--help") != args.end();
-  if (help)
-    ctx.out << "ecsctl additions: --target-group NAME|ARN --container NAME [--container-port P]\n"
-               "puts the service behind the target group; the container must exist in the task\n"
-               "definition and map the port (checked before the service is created).\n\n";
-  auto tg = take_value(args, "--target-group");
-  auto container = take_value(args, "--container");
-  auto port = take_value(args, "--container-port");
-  if (help || (!tg && !container && !port)) return api::run_operation(ctx, "ecs", "create-service", args);
-  if (!tg || !container) throw_usage("--target-group and --container go together");
-  auto op = api::find_operation("ecs", "create-service");
+int run_create_service(Context& ctx, Args& args) {
+  auto op = api::extended_operation(commands::create_service);
   if (!op) throw Error(Exit::other, "the ECS model has no create-service");
-  api::Request req = api::parse_request(ctx, *op, args);
+  std::vector<std::string> words = args.rest;
+  words.insert(words.end(), args.positionals().begin(), args.positionals().end());
+  api::Request req = api::parse_request(ctx, *op, words);
+  auto tg = args.value("--target-group");
+  auto container = args.value("--container");
+  auto port = args.value("--container-port");
+  if (req.help || req.skeleton != api::Skeleton::none || (!tg && !container && !port))
+    return api::send_request(ctx, *op, req);
+  if (!tg || !container) throw_usage("--target-group and --container go together");
+  std::optional<long> p;
+  if (port) p = parse_count(*port, "--container-port");
   Json& in = req.input;
   if (!in.contains("taskDefinition")) throw_usage("--target-group needs --task-definition to check the container against");
   Runtime& rt = runtime(ctx);
   Json def = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", in["taskDefinition"]}})["taskDefinition"];
-  std::optional<long> p;
-  if (port) p = parse_count(*port, "--container-port");
   if (!in.contains("loadBalancers")) in["loadBalancers"] = Json::array();
   in["loadBalancers"].push_back(service_load_balancer(rt, def, *tg, *container, p));
+  if (req.print_request) return api::send_request(ctx, *op, req);
   print_result(ctx, rt.call("ecs", "CreateService", in), "CreateService");
   return 0;
 }
-
 
 }  // namespace
 }  // namespace ecsctl::workflow
@@ -51,8 +48,22 @@ const CommandSpec create_service{
     .group = "",
     .name = "create-service",
     .summary = "CreateService, plus --target-group with the container checked",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create_service(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Creates a service as the CreateService operation does (all of its options below are\n"
+        "accepted). With --target-group and --container, the service is put behind the target group;\n"
+        "the container must exist in --task-definition and map the port (checked before the service\n"
+        "is created).\n",
+    .flags =
+        {
+            {.name = "--target-group", .metavar = "NAME|ARN", .help = "put the service behind this target group",
+             .complete = Completer::target_group},
+            {.name = "--container", .metavar = "NAME", .help = "the container the target group sends traffic to",
+             .complete = Completer::container},
+            {.name = "--container-port", .metavar = "PORT",
+             .help = "the container port (default: its first port mapping)"},
+        },
+    .api_operation = "create-service",
+    .run = ecsctl::workflow::run_create_service,
 };
 
 }  // namespace ecsctl::commands

@@ -7,6 +7,9 @@
 #include "commands/commands.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
+#include "commands/journal.hpp"
+#include "commands/poller.hpp"
+#include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_target_group.hpp"
@@ -15,69 +18,59 @@
 namespace ecsctl::workflow {
 namespace {
 
-const char* const k_help =
-    "Usage: ecsctl deploy SERVICE --cluster C [--task-definition FILE|FAMILY[:REV]]\n"
-    "                     [--image CONTAINER=IMAGE ...] [--tag TAG] [--env CONTAINER:K=V ...]\n"
-    "                     [--desired-count N] [--force-new-deployment] [--rollback-on-failure]\n"
-    "                     [--timeout 30m] [--stall-timeout D] [--poll-interval D] [--no-wait]\n"
-    "                     [--keep-revisions N] [--dry-run] [--var K=V] [--var-file F] [--env-file F]\n"
-    "                     [--target-group NAME|ARN --container NAME [--container-port P]]\n\n"
-    "Registers the new task definition (an identical latest revision is reused), updates the\n"
-    "service and waits until the new deployment is the only one and running equals desired (or\n"
-    "its rolloutState is COMPLETED). Exit codes: 0 deployed, 3 the file failed validation,\n"
-    "4 --timeout or --stall-timeout hit, 5 the deployment failed or was rolled back, 130 Ctrl-C.\n"
-    "With --output json, progress is NDJSON events on stdout.\n";
-
 struct DeployOptions {
   std::string service, cluster;
-  std::optional<std::string> task_definition, tag, desired_count, keep_revisions, target_group, container, port;
-  TemplateArgs templ;
+  std::optional<std::string> task_definition, tag, target_group, container;
+  std::optional<long> desired_count, keep_revisions, port;
+  Json file_def;  // the loaded --task-definition file, if one was given
   ContainerOverrides overrides;
   bool force = false, rollback = false, dry_run = false, no_wait = false;
   WaitOptions wait;
 };
 
-DeployOptions parse(Context& ctx, std::vector<std::string>& args) {
+// Every flag checked, and the file loaded and validated, before any call.
+DeployOptions parse(Context& ctx, const Args& args) {
   DeployOptions o;
-  o.cluster = take_value(args, "--cluster").value_or("");
-  o.task_definition = take_value(args, "--task-definition");
-  o.tag = take_value(args, "--tag");
-  o.desired_count = take_value(args, "--desired-count");
-  o.keep_revisions = take_value(args, "--keep-revisions");
-  o.templ = take_template_args(args);
-  o.target_group = take_value(args, "--target-group");
-  o.container = take_value(args, "--container");
-  o.port = take_value(args, "--container-port");
+  auto svc = args.value("--service");
+  if (!svc) svc = args.positional(0);
+  if (!svc) throw_usage("deploy needs a SERVICE", "ecsctl deploy SERVICE --cluster CLUSTER --image app=repo:tag");
+  if (args.has("--service") && !args.positionals().empty())
+    throw_usage("Unknown options: " + args.positionals()[0], "give the service as SERVICE or --service, not both");
+  o.service = *svc;
+  o.cluster = args.value("--cluster").value_or("");
+  o.task_definition = args.value("--task-definition");
+  o.tag = args.value("--tag");
+  o.target_group = args.value("--target-group");
+  o.container = args.value("--container");
   if (o.target_group.has_value() != o.container.has_value())
     throw_usage("--target-group and --container go together");
-  auto images = take_list(args, "--image");
-  auto commands = take_list(args, "--command");
-  auto envs = take_list(args, "--env");
-  o.overrides = parse_overrides(images, commands, envs);
-  o.force = take_flag(args, "--force-new-deployment");
-  o.rollback = take_flag(args, "--rollback-on-failure");
-  o.dry_run = take_flag(args, "--dry-run");
-  o.no_wait = take_flag(args, "--no-wait");
-  o.wait.timeout = parse_duration(take_value(args, "--timeout").value_or("30m"), "--timeout");
-  if (auto s = take_value(args, "--stall-timeout")) o.wait.stall_timeout = parse_duration(*s, "--stall-timeout");
-  o.wait.poll = poll_interval(ctx, take_value(args, "--poll-interval"));
-  auto svc = take_value(args, "--service");
-  if (!svc) svc = take_positional(args);
-  if (!svc) throw_usage("deploy needs a SERVICE", "ecsctl deploy SERVICE --cluster CLUSTER --image app=repo:tag");
-  o.service = *svc;
-  reject_leftovers(args, "deploy");
-  if (o.desired_count) parse_count(*o.desired_count, "--desired-count");
-  if (o.keep_revisions && parse_count(*o.keep_revisions, "--keep-revisions") < 1)
-    throw_usage("--keep-revisions must be at least 1");
+  if (auto p = args.value("--container-port")) o.port = parse_count(*p, "--container-port");
+  o.overrides = parse_overrides(args.values("--image"), args.values("--command"), args.values("--env"));
+  o.force = args.has("--force-new-deployment");
+  o.rollback = args.has("--rollback-on-failure");
+  o.dry_run = args.has("--dry-run");
+  o.no_wait = args.has("--no-wait");
+  o.wait.timeout = parse_duration(args.value("--timeout").value_or("30m"), "--timeout");
+  if (auto s = args.value("--stall-timeout")) o.wait.stall_timeout = parse_duration(*s, "--stall-timeout");
+  o.wait.poll = poll_interval(ctx, args.value("--poll-interval"));
+  if (auto n = args.value("--desired-count")) o.desired_count = parse_count(*n, "--desired-count");
+  if (auto n = args.value("--keep-revisions")) {
+    o.keep_revisions = parse_count(*n, "--keep-revisions");
+    if (*o.keep_revisions < 1) throw_usage("--keep-revisions must be at least 1");
+  }
+  if (!o.task_definition && o.overrides.empty() && !o.tag && !o.force && !o.desired_count && !o.target_group)
+    throw_usage("nothing to deploy", "give --task-definition, --image, --tag or --force-new-deployment");
+  if (o.task_definition && is_taskdef_file(*o.task_definition))
+    o.file_def = taskdef_input::load(ctx, *o.task_definition, taskdef_input::template_vars(ctx, args));
   return o;
 }
 
 // The definition to deploy and whether it must be registered (false: an existing revision).
-std::pair<Json, bool> wanted_definition(Context& ctx, Runtime& rt, const DeployOptions& o, const Json& current) {
+std::pair<Json, bool> wanted_definition(Runtime& rt, const DeployOptions& o, const Json& current) {
   Json def;
   bool needs_register = true;
-  if (o.task_definition && is_taskdef_file(*o.task_definition)) {
-    def = load_taskdef_file(ctx, *o.task_definition, o.templ);
+  if (!o.file_def.is_null()) {
+    def = o.file_def;
   } else if (o.task_definition) {
     Json d = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *o.task_definition}, {"include", {"TAGS"}}});
     def = d["taskDefinition"];
@@ -114,9 +107,9 @@ void print_dry_run(Context& ctx, const DeployOptions& o, const Json& current, co
   std::string shown = target.empty() ? "(new revision)" : taskdef_short(target);
   calls.push_back("UpdateService cluster=" + (o.cluster.empty() ? "default" : o.cluster) + " service=" + o.service +
                   " taskDefinition=" + shown + (o.force ? " forceNewDeployment=true" : "") +
-                  (o.desired_count ? " desiredCount=" + *o.desired_count : ""));
+                  (o.desired_count ? " desiredCount=" + std::to_string(*o.desired_count) : ""));
   if (!o.no_wait) calls.push_back("DescribeServices (poll until the deployment completes)");
-  if (o.keep_revisions) calls.push_back("DeregisterTaskDefinition for revisions beyond the newest " + *o.keep_revisions);
+  if (o.keep_revisions) calls.push_back("DeregisterTaskDefinition for revisions beyond the newest " + std::to_string(*o.keep_revisions));
   auto diff = json_diff(registration_input(current), registration_input(def));
   if (ctx.opts.output_given) {
     print_result(ctx, {{"dryRun", true}, {"service", o.service}, {"currentTaskDefinition", current.value("taskDefinitionArn", "")},
@@ -158,26 +151,21 @@ void prune_revisions(Context& ctx, Runtime& rt, const std::string& deployed, lon
   if (removed && !ctx.opts.quiet) ctx.err << "deregistered " << removed << " old revision(s) of " << family << "\n";
 }
 
-int run_deploy(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  install_interrupt_handler();
+int run_deploy(Context& ctx, Args& args) {
   DeployOptions o = parse(ctx, args);
+  install_interrupt_handler();
   Runtime& rt = runtime(ctx);
   Json svc = describe_service(rt, o.cluster, o.service);
   std::string current_arn = svc.value("taskDefinition", "");
   Json cur = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", current_arn}, {"include", {"TAGS"}}});
   Json current = cur["taskDefinition"];
-  auto [def, reg] = wanted_definition(ctx, rt, o, registration_input(current, cur.value("tags", Json::array())));
-  if (!o.task_definition && o.overrides.empty() && !o.tag && !o.force && !o.desired_count && !o.target_group)
-    throw_usage("nothing to deploy", "give --task-definition, --image, --tag or --force-new-deployment");
+  auto [def, reg] = wanted_definition(rt, o, registration_input(current, cur.value("tags", Json::array())));
   if (o.dry_run) return print_dry_run(ctx, o, current, def, reg, rt), 0;
 
   Json load_balancer;
   if (o.target_group) {
-    std::optional<long> port;
-    if (o.port) port = parse_count(*o.port, "--container-port");
     Json checked = def.contains("containerDefinitions") ? def : current;
-    load_balancer = service_load_balancer(rt, checked, *o.target_group, *o.container, port);
+    load_balancer = service_load_balancer(rt, checked, *o.target_group, *o.container, o.port);
   }
   Journal journal;
   std::string target = def.value("taskDefinitionArn", current_arn);
@@ -190,7 +178,7 @@ int run_deploy(Context& ctx, std::vector<std::string>& args) {
   if (!o.cluster.empty()) in["cluster"] = o.cluster;
   if (o.force) in["forceNewDeployment"] = true;
   if (!load_balancer.is_null()) in["loadBalancers"] = Json::array({load_balancer});
-  if (o.desired_count) in["desiredCount"] = parse_count(*o.desired_count, "--desired-count");
+  if (o.desired_count) in["desiredCount"] = *o.desired_count;
   try {
     rt.call("ecs", "UpdateService", in);
   } catch (const Error& e) {
@@ -206,7 +194,7 @@ int run_deploy(Context& ctx, std::vector<std::string>& args) {
   }
   DeployPlan plan{o.cluster, o.service, target, current_arn, o.rollback, o.wait, ndjson};
   Json final_service = await_deployment(ctx, rt, plan, journal);
-  if (o.keep_revisions) prune_revisions(ctx, rt, target, parse_count(*o.keep_revisions, "--keep-revisions"), journal);
+  if (o.keep_revisions) prune_revisions(ctx, rt, target, *o.keep_revisions, journal);
   if (ndjson) emit_event(ctx, "completed", {{"service", o.service}, {"taskDefinition", target}});
   else print_result(ctx, {{"service", final_service}}, "Deploy");
   return 0;
@@ -222,8 +210,49 @@ const CommandSpec deploy{
     .group = "",
     .name = "deploy",
     .summary = "register, update a service and wait for the deployment (exit 5 on failure)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_deploy(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Registers the new task definition (an identical latest revision is reused), updates the\n"
+        "service and waits until the new deployment is the only one and running equals desired (or\n"
+        "its rolloutState is COMPLETED). With --output json, progress is NDJSON events on stdout.\n\n"
+        "Exit codes: 0 deployed, 3 the file failed validation, 4 --timeout or --stall-timeout hit,\n"
+        "5 the deployment failed or was rolled back, 130 Ctrl-C.\n",
+    .flags = flags_with(
+        flags_with(
+            {
+                {.name = "--cluster", .metavar = "CLUSTER", .help = "the service's cluster (default: default)",
+                 .complete = Completer::cluster},
+                {.name = "--service", .metavar = "SERVICE", .help = "the service (instead of SERVICE)",
+                 .complete = Completer::service},
+                {.name = "--task-definition", .metavar = "FILE|FAMILY[:REV]",
+                 .help = "deploy this file (registered or reused) or revision",
+                 .complete = Completer::task_definition_or_file},
+                {.name = "--image", .metavar = "CONTAINER=IMAGE", .help = "a new image for CONTAINER",
+                 .complete = Completer::container, .repeats = true},
+                {.name = "--tag", .metavar = "TAG", .help = "give every container's image this tag"},
+                {.name = "--command", .metavar = "CONTAINER=CMD",
+                 .help = "a new command for CONTAINER (shell words or a JSON list)",
+                 .complete = Completer::container, .repeats = true},
+                {.name = "--env", .metavar = "CONTAINER:NAME=VALUE", .help = "set a variable in CONTAINER",
+                 .complete = Completer::container, .repeats = true},
+                {.name = "--desired-count", .metavar = "N", .help = "also set the desired count"},
+                {.name = "--force-new-deployment", .help = "start a new deployment even if nothing changed"},
+                {.name = "--rollback-on-failure",
+                 .help = "on failure or timeout, roll back to the previous revision (exit 5)"},
+                {.name = "--keep-revisions", .metavar = "N",
+                 .help = "afterwards, deregister the family's ACTIVE revisions beyond the newest N"},
+                {.name = "--dry-run", .help = "print the change and the calls it would make; change nothing"},
+                {.name = "--target-group", .metavar = "NAME|ARN", .help = "put the service behind this target group",
+                 .complete = Completer::target_group},
+                {.name = "--container", .metavar = "NAME", .help = "the container the target group sends traffic to",
+                 .complete = Completer::container},
+                {.name = "--container-port", .metavar = "PORT",
+                 .help = "the container port (default: its first port mapping)"},
+            },
+            workflow::deployment_wait_flags()),
+        taskdef_input::template_flags()),
+    .positionals = {{.name = "SERVICE", .help = "the service to deploy", .complete = Completer::service,
+                     .required = false}},
+    .run = ecsctl::workflow::run_deploy,
 };
 
 }  // namespace ecsctl::commands

@@ -7,6 +7,8 @@
 #include "commands/commands.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
+#include "commands/journal.hpp"
+#include "commands/poller.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 
@@ -19,18 +21,31 @@ struct Common {
   bool no_wait = false;
 };
 
-Common take_common(Context& ctx, std::vector<std::string>& args, const char* command) {
+// The service (SERVICE, or --service) and the wait flags.
+Common take_common(Context& ctx, const Args& args, const char* command) {
   Common c;
-  c.cluster = take_value(args, "--cluster").value_or("");
-  c.wait.timeout = parse_duration(take_value(args, "--timeout").value_or("30m"), "--timeout");
-  if (auto s = take_value(args, "--stall-timeout")) c.wait.stall_timeout = parse_duration(*s, "--stall-timeout");
-  c.wait.poll = poll_interval(ctx, take_value(args, "--poll-interval"));
-  c.no_wait = take_flag(args, "--no-wait");
-  auto svc = take_value(args, "--service");
-  if (!svc) svc = take_positional(args);
+  auto svc = args.value("--service");
+  if (!svc) svc = args.positional(0);
   if (!svc) throw_usage(std::string(command) + " needs a SERVICE", "ecsctl " + std::string(command) + " --help");
   c.service = *svc;
+  c.cluster = args.value("--cluster").value_or("");
+  c.wait.timeout = parse_duration(args.value("--timeout").value_or("30m"), "--timeout");
+  if (auto s = args.value("--stall-timeout")) c.wait.stall_timeout = parse_duration(*s, "--stall-timeout");
+  c.wait.poll = poll_interval(ctx, args.value("--poll-interval"));
+  c.no_wait = args.has("--no-wait");
   return c;
+}
+
+// The positional words after SERVICE (all of them with --service).
+std::vector<std::string> after_service(const Args& args) {
+  const auto& p = args.positionals();
+  if (args.has("--service") || p.empty()) return p;
+  return {p.begin() + 1, p.end()};
+}
+
+void reject_extra(const std::vector<std::string>& words, std::size_t allowed, const char* command) {
+  if (words.size() > allowed)
+    throw_usage("Unknown options: " + words[allowed], "run `ecsctl " + std::string(command) + " --help` for its arguments");
 }
 
 int update_and_wait(Context& ctx, const Common& c, Json in, const std::string& target, const std::string& what) {
@@ -54,24 +69,12 @@ int update_and_wait(Context& ctx, const Common& c, Json in, const std::string& t
   return 0;
 }
 
-const char* const k_wait_flags =
-    "  --cluster C  --timeout D (30m)  --stall-timeout D  --poll-interval D  --no-wait\n"
-    "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, 130 Ctrl-C.\n";
-
-bool wants_help(Context& ctx, std::vector<std::string>& args, const char* usage) {
-  if (!take_flag(args, "--help") && !take_flag(args, "-h")) return false;
-  ctx.out << usage << k_wait_flags;
-  return true;
-}
-
-int run_scale(Context& ctx, std::vector<std::string>& args) {
-  if (wants_help(ctx, args, "Usage: ecsctl scale SERVICE COUNT [options]\nSets the desired count and waits until that many tasks run.\n"))
-    return 0;
+int run_scale(Context& ctx, Args& args) {
   Common c = take_common(ctx, args, "scale");
-  auto count = take_positional(args);
-  if (!count) throw_usage("scale needs a COUNT", "ecsctl scale SERVICE COUNT --cluster CLUSTER");
-  long n = parse_count(*count, "COUNT");
-  reject_leftovers(args, "scale");
+  auto rest = after_service(args);
+  if (rest.empty()) throw_usage("scale needs a COUNT", "ecsctl scale SERVICE COUNT --cluster CLUSTER");
+  reject_extra(rest, 1, "scale");
+  long n = parse_count(rest[0], "COUNT");
   c.wait.steady_only = true;
   Json svc = describe_service(runtime(ctx), c.cluster, c.service);
   return update_and_wait(ctx, c, {{"desiredCount", n}}, svc.value("taskDefinition", ""),
@@ -79,11 +82,9 @@ int run_scale(Context& ctx, std::vector<std::string>& args) {
                              std::to_string(n));
 }
 
-int run_restart(Context& ctx, std::vector<std::string>& args) {
-  if (wants_help(ctx, args, "Usage: ecsctl restart SERVICE [options]\nStarts a new deployment of the same revision (forceNewDeployment) and waits for it.\n"))
-    return 0;
+int run_restart(Context& ctx, Args& args) {
   Common c = take_common(ctx, args, "restart");
-  reject_leftovers(args, "restart");
+  reject_extra(after_service(args), 0, "restart");
   Json svc = describe_service(runtime(ctx), c.cluster, c.service);
   std::string td = svc.value("taskDefinition", "");
   return update_and_wait(ctx, c, {{"forceNewDeployment", true}}, td, "restarting " + c.service + " (" + taskdef_short(td) + ")");
@@ -104,13 +105,11 @@ std::string previous_revision(Runtime& rt, const std::string& family, long below
               "give one with --to-revision N");
 }
 
-int run_rollback(Context& ctx, std::vector<std::string>& args) {
-  if (wants_help(ctx, args, "Usage: ecsctl rollback SERVICE [--to-revision N] [options]\n"
-                            "Deploys the previous ACTIVE revision of the service's family (or revision N) and waits.\n"))
-    return 0;
-  auto to = take_value(args, "--to-revision");
+int run_rollback(Context& ctx, Args& args) {
   Common c = take_common(ctx, args, "rollback");
-  reject_leftovers(args, "rollback");
+  reject_extra(after_service(args), 0, "rollback");
+  std::optional<long> to;
+  if (auto t = args.value("--to-revision")) to = parse_count(*t, "--to-revision");
   Runtime& rt = runtime(ctx);
   Json svc = describe_service(rt, c.cluster, c.service);
   std::string cur = taskdef_short(svc.value("taskDefinition", ""));
@@ -118,7 +117,7 @@ int run_rollback(Context& ctx, std::vector<std::string>& args) {
   if (colon == std::string::npos) throw Error(Exit::other, "cannot read the revision of " + cur);
   std::string family = cur.substr(0, colon);
   long rev = std::atol(cur.c_str() + colon + 1);
-  std::string target = to ? family + ":" + std::to_string(parse_count(*to, "--to-revision")) : previous_revision(rt, family, rev);
+  std::string target = to ? family + ":" + std::to_string(*to) : previous_revision(rt, family, rev);
   if (taskdef_short(target) == cur) throw_usage("the service already runs " + cur);
   return update_and_wait(ctx, c, {{"taskDefinition", target}}, target,
                          "rolling " + c.service + " back from " + cur + " to " + taskdef_short(target));
@@ -129,29 +128,61 @@ int run_rollback(Context& ctx, std::vector<std::string>& args) {
 }  // namespace ecsctl::workflow
 
 namespace ecsctl::commands {
+namespace {
+
+// --cluster, --service and the wait flags.
+std::vector<FlagSpec> service_flags(std::vector<FlagSpec> own = {}) {
+  std::vector<FlagSpec> flags = {
+      {.name = "--cluster", .metavar = "CLUSTER", .help = "the service's cluster (default: default)",
+       .complete = Completer::cluster},
+      {.name = "--service", .metavar = "SERVICE", .help = "the service (instead of SERVICE)",
+       .complete = Completer::service},
+  };
+  flags.insert(flags.end(), own.begin(), own.end());
+  return flags_with(flags, workflow::deployment_wait_flags());
+}
+
+const PositionalSpec k_service{.name = "SERVICE", .help = "the service", .complete = Completer::service,
+                               .required = false};
+
+}  // namespace
 
 const CommandSpec scale{
     .group = "",
     .name = "scale",
     .summary = "set a service's desired count and wait until it runs",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_scale(ctx, args.rest); },
-    .raw = true,
+    .description = "Sets the desired count and waits until that many tasks run.\n\n"
+                   "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, "
+                   "130 Ctrl-C.\n",
+    .flags = service_flags(),
+    .positionals = {k_service, {.name = "COUNT", .help = "the new desired count", .required = false}},
+    .run = ecsctl::workflow::run_scale,
 };
 
 const CommandSpec restart{
     .group = "",
     .name = "restart",
     .summary = "start a fresh deployment of a service's tasks and wait",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_restart(ctx, args.rest); },
-    .raw = true,
+    .description = "Starts a new deployment of the same revision (forceNewDeployment) and waits for it.\n\n"
+                   "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, "
+                   "130 Ctrl-C.\n",
+    .flags = service_flags(),
+    .positionals = {k_service},
+    .run = ecsctl::workflow::run_restart,
 };
 
 const CommandSpec rollback{
     .group = "",
     .name = "rollback",
     .summary = "deploy a service's previous task-definition revision and wait",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_rollback(ctx, args.rest); },
-    .raw = true,
+    .description = "Deploys the previous ACTIVE revision of the service's family (or --to-revision N) and\n"
+                   "waits for it.\n\n"
+                   "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, "
+                   "130 Ctrl-C.\n",
+    .flags = service_flags({{.name = "--to-revision", .metavar = "N",
+                             .help = "the revision of the service's family to deploy (default: the previous ACTIVE one)"}}),
+    .positionals = {k_service},
+    .run = ecsctl::workflow::run_rollback,
 };
 
 }  // namespace ecsctl::commands

@@ -7,20 +7,13 @@
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
 #include "core/error.hpp"
+#include "commands/poller.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_logs.hpp"
 
 namespace ecsctl::workflow {
 namespace {
-
-const char* const k_help =
-    "Usage: ecsctl logs SERVICE|--task ID [--cluster C] [--container NAME] [--since 10m]\n"
-    "                   [--filter PATTERN] [--follow] [--poll-interval D]\n\n"
-    "Prints the CloudWatch Logs events of a service's tasks (or one task) as\n"
-    "`TIME STREAM MESSAGE` lines. The log group and stream prefix come from the container's\n"
-    "awslogs logConfiguration (the first container that has one, or --container).\n"
-    "--follow keeps polling for new events until Ctrl-C (exit 130).\n";
 
 Json describe_td(Runtime& rt, const std::string& td) {
   return rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", td}})["taskDefinition"];
@@ -36,17 +29,15 @@ LogConfig config_or_throw(const Json& def, const std::string& container) {
               {}, "ecsctl logs reads CloudWatch Logs written by the awslogs log driver");
 }
 
-int run_logs(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  std::string cluster = take_value(args, "--cluster").value_or("");
-  auto task = take_value(args, "--task");
-  std::string container = take_value(args, "--container").value_or("");
-  double since = parse_duration(take_value(args, "--since").value_or("10m"), "--since");
-  std::string pattern = take_value(args, "--filter").value_or("");
-  bool follow = take_flag(args, "--follow");
-  double poll = poll_interval(ctx, take_value(args, "--poll-interval"));
-  auto service = take_positional(args);
-  reject_leftovers(args, "logs");
+int run_logs(Context& ctx, Args& args) {
+  std::string cluster = args.value("--cluster").value_or("");
+  auto task = args.value("--task");
+  std::string container = args.value("--container").value_or("");
+  double since = parse_duration(args.value("--since").value_or("10m"), "--since");
+  std::string pattern = args.value("--filter").value_or("");
+  bool follow = args.has("--follow");
+  double poll = poll_interval(ctx, args.value("--poll-interval"));
+  auto service = args.positional(0);
   if (!task && !service) throw_usage("logs needs a SERVICE or --task ID", "ecsctl logs api --cluster web --since 1h");
   if (task && service) throw_usage("give a SERVICE or --task ID, not both");
   install_interrupt_handler();
@@ -90,8 +81,30 @@ const CommandSpec logs{
     .group = "",
     .name = "logs",
     .summary = "print or follow a service's or task's CloudWatch Logs",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_logs(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Prints the CloudWatch Logs events of a service's tasks (or one task) as\n"
+        "`TIME STREAM MESSAGE` lines. The log group and stream prefix come from the container's\n"
+        "awslogs logConfiguration (the first container that has one, or --container).\n"
+        "--follow keeps polling for new events until Ctrl-C (exit 130).\n",
+    .flags =
+        {
+            {.name = "--cluster", .metavar = "CLUSTER", .help = "the cluster (default: default)",
+             .complete = Completer::cluster},
+            {.name = "--task", .metavar = "ID", .help = "one task's logs instead of a service's",
+             .complete = Completer::task},
+            {.name = "--container", .metavar = "NAME", .help = "the container whose logs to read",
+             .complete = Completer::container},
+            {.name = "--since", .metavar = "DURATION", .help = "start this long ago (default 10m)",
+             .complete = Completer::duration},
+            {.name = "--filter", .metavar = "PATTERN", .help = "a CloudWatch Logs filter pattern"},
+            {.name = "--follow", .help = "keep printing new events until Ctrl-C"},
+            {.name = "--poll-interval", .metavar = "DURATION",
+             .help = "first delay between polls with --follow (default 3s or ECSCTL_POLL_INTERVAL)",
+             .complete = Completer::duration},
+        },
+    .positionals = {{.name = "SERVICE", .help = "the service (or give --task)", .complete = Completer::service,
+                     .required = false}},
+    .run = ecsctl::workflow::run_logs,
 };
 
 }  // namespace ecsctl::commands

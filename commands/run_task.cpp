@@ -9,6 +9,8 @@
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "commands/api.hpp"
+#include "commands/poller.hpp"
+#include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_run.hpp"
@@ -17,58 +19,17 @@
 namespace ecsctl::workflow {
 namespace {
 
-const char* const k_placeholder = "ecsctl-placeholder:1";
-
-const char* const k_help =
-    "ecsctl additions to run-task (all of the API operation's options follow):\n"
-    "  --task-definition FILE       a JSON/YAML file: validated, templated (--var K=V, --var-file F,\n"
-    "                               --env-file F) and registered, or an identical revision reused\n"
-    "  --subnets ID ...             awsvpc subnets; --security-groups ID ...; --assign-public-ip ENABLED|DISABLED\n"
-    "  --from-service SERVICE       network, launch type, capacity providers and platform version of a service\n"
-    "  --image C=IMG                run with another image for container C (registers a revision)\n"
-    "  --command C='cmd args'       override container C's command; --env C:K=V sets a variable\n"
-    "  --wait-until none|running|stopped   (default none; stopped with --exit-code-from or --follow)\n"
-    "  --exit-code-from C|essential exit with that container's exit code\n"
-    "  --follow                     stream the container's CloudWatch Logs while waiting\n"
-    "  --timeout D                  give up waiting after D (90s, 10m; exit 4); --poll-interval D\n"
-    "Exit codes: 3 the file failed validation, 4 timed out, 5 the task failed to start or\n"
-    "stopped before running, 130 Ctrl-C (the task is left running and reported).\n\n";
-
-struct Extras {
-  std::optional<std::string> file, from_service, assign_public_ip, wait_until, exit_code_from, timeout, poll;
-  std::vector<std::string> subnets, security_groups, images, commands, envs;
-  TemplateArgs templ;
-  bool follow = false;
-  bool any() const {
-    return file || from_service || assign_public_ip || wait_until || exit_code_from || timeout || poll ||
-           !subnets.empty() || !security_groups.empty() || !images.empty() || !commands.empty() || !envs.empty() ||
-           !templ.vars.empty() || !templ.var_files.empty() || !templ.env_files.empty() || follow;
-  }
-};
-
-Extras take_extras(std::vector<std::string>& args) {
-  Extras x;
-  for (std::size_t i = 0; i + 1 < args.size(); ++i)
-    if (args[i] == "--task-definition" && is_taskdef_file(args[i + 1])) {
-      x.file = args[i + 1];
-      args[i + 1] = k_placeholder;
+// The split-up words of --subnets/--security-groups ("a,b c" -> a, b, c).
+Json split_ids(const std::vector<std::string>& words) {
+  Json out = Json::array();
+  for (const auto& w : words)
+    for (std::size_t s = 0; s <= w.size();) {
+      auto e = w.find(',', s);
+      if (e == std::string::npos) e = w.size();
+      if (e > s) out.push_back(w.substr(s, e - s));
+      s = e + 1;
     }
-  x.from_service = take_value(args, "--from-service");
-  x.assign_public_ip = take_value(args, "--assign-public-ip");
-  x.wait_until = take_value(args, "--wait-until");
-  x.exit_code_from = take_value(args, "--exit-code-from");
-  x.timeout = take_value(args, "--timeout");
-  x.poll = take_value(args, "--poll-interval");
-  x.subnets = take_list(args, "--subnets");
-  x.security_groups = take_list(args, "--security-groups");
-  x.images = take_list(args, "--image");
-  x.commands = take_list(args, "--command");
-  x.envs = take_list(args, "--env");
-  x.templ = take_template_args(args);
-  x.follow = take_flag(args, "--follow");
-  if (x.from_service && std::find(args.begin(), args.end(), "--task-definition") == args.end())
-    args.insert(args.end(), {"--task-definition", k_placeholder});
-  return x;
+  return out;
 }
 
 void apply_service(Runtime& rt, Json& in, const std::string& service) {
@@ -81,30 +42,17 @@ void apply_service(Runtime& rt, Json& in, const std::string& service) {
     else if (svc.contains("launchType"))
       in["launchType"] = svc["launchType"];
   }
-  if (in["taskDefinition"] == k_placeholder) in["taskDefinition"] = svc.value("taskDefinition", "");
+  if (!in.contains("taskDefinition")) in["taskDefinition"] = svc.value("taskDefinition", "");
 }
 
-void apply_network(Json& in, const Extras& x) {
-  if (x.subnets.empty() && x.security_groups.empty() && !x.assign_public_ip) return;
+void apply_network(Json& in, const Args& args) {
+  auto subnets = args.values("--subnets"), groups = args.values("--security-groups");
+  auto public_ip = args.value("--assign-public-ip");
+  if (subnets.empty() && groups.empty() && !public_ip) return;
   Json& vpc = in["networkConfiguration"]["awsvpcConfiguration"];
-  auto split = [](const std::vector<std::string>& words) {
-    Json out = Json::array();
-    for (const auto& w : words)
-      for (std::size_t s = 0; s <= w.size();) {
-        auto e = w.find(',', s);
-        if (e == std::string::npos) e = w.size();
-        if (e > s) out.push_back(w.substr(s, e - s));
-        s = e + 1;
-      }
-    return out;
-  };
-  if (!x.subnets.empty()) vpc["subnets"] = split(x.subnets);
-  if (!x.security_groups.empty()) vpc["securityGroups"] = split(x.security_groups);
-  if (x.assign_public_ip) {
-    if (*x.assign_public_ip != "ENABLED" && *x.assign_public_ip != "DISABLED")
-      throw_usage("argument --assign-public-ip: expected ENABLED or DISABLED, got '" + *x.assign_public_ip + "'");
-    vpc["assignPublicIp"] = *x.assign_public_ip;
-  }
+  if (!subnets.empty()) vpc["subnets"] = split_ids(subnets);
+  if (!groups.empty()) vpc["securityGroups"] = split_ids(groups);
+  if (public_ip) vpc["assignPublicIp"] = *public_ip;
   if (!vpc.contains("subnets")) throw_usage("--security-groups/--assign-public-ip need --subnets (or --from-service)");
 }
 
@@ -123,13 +71,15 @@ void apply_container_overrides(Json& in, const ContainerOverrides& o) {
   }
 }
 
-// Resolves the task definition to run (file or image override) and returns its
-// definition, for the container names --exit-code-from needs.
-Json resolve_taskdef(Context& ctx, Runtime& rt, Json& in, const Extras& x, const ContainerOverrides& o) {
+// Registers the task definition to run when it is new (a file, or an image
+// override) and returns its definition, for the container names
+// --exit-code-from needs. `file_def` is the loaded file, if any.
+Json resolve_taskdef(Context& ctx, Runtime& rt, Json& in, const Json& file_def, const ContainerOverrides& o,
+                     bool need_definition) {
   Json def;
-  if (x.file) {
-    def = load_taskdef_file(ctx, *x.file, x.templ, in.contains("launchType") ? in["launchType"].get<std::string>() : std::optional<std::string>());
-  } else if (!o.image.empty() || x.exit_code_from || x.follow) {
+  if (!file_def.is_null()) {
+    def = file_def;
+  } else if (!o.image.empty() || need_definition) {
     Json d = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", in["taskDefinition"]}, {"include", {"TAGS"}}});
     def = registration_input(d["taskDefinition"], d.value("tags", Json::array()));
     if (o.image.empty()) return d["taskDefinition"];
@@ -145,43 +95,59 @@ Json resolve_taskdef(Context& ctx, Runtime& rt, Json& in, const Extras& x, const
   return def;
 }
 
-int run_task(Context& ctx, std::vector<std::string>& args) {
-  if (std::find(args.begin(), args.end(), "--help") != args.end()) {
-    ctx.out << k_help;
-    return api::run_operation(ctx, "ecs", "run-task", args);
-  }
-  Extras x = take_extras(args);
-  if (!x.any()) return api::run_operation(ctx, "ecs", "run-task", args);
-  auto op = api::find_operation("ecs", "run-task");
+// The flags that make run-task more than the RunTask operation.
+bool adds_to_operation(const Args& args, bool file) {
+  if (file) return true;
+  for (const auto& f : commands::run_task.flags)
+    if (f.name != "--task-definition" && args.has(f.name)) return true;
+  return false;
+}
+
+int run_task(Context& ctx, Args& args) {
+  auto op = api::extended_operation(commands::run_task);
   if (!op) throw Error(Exit::other, "the run-task operation is missing from the ECS model");
-  api::Request req = api::parse_request(ctx, *op, args);
-  if (req.skeleton != api::Skeleton::none || req.help)
-    return api::run_operation(ctx, "ecs", "run-task", args);
-  install_interrupt_handler();
-  Runtime& rt = runtime(ctx);
+  auto td = args.value("--task-definition");
+  auto from_service = args.value("--from-service");
+  const bool file = td && is_taskdef_file(*td);
+  std::vector<std::string> words = args.rest;
+  words.insert(words.end(), args.positionals().begin(), args.positionals().end());
+  std::vector<std::string> later;
+  if (td || from_service) later.push_back("taskDefinition");
+  api::Request req = api::parse_request(ctx, *op, words, later);
   Json& in = req.input;
-  ContainerOverrides o = parse_overrides(x.images, x.commands, x.envs);
-  if (x.from_service) apply_service(rt, in, *x.from_service);
-  apply_network(in, x);
+  if (td && !file) in["taskDefinition"] = *td;
+  if (req.help || req.skeleton != api::Skeleton::none || !adds_to_operation(args, file))
+    return api::send_request(ctx, *op, req);
+
+  // Everything is checked before the first call: flags, overrides, durations, the file.
+  ContainerOverrides o = parse_overrides(args.values("--image"), args.values("--command"), args.values("--env"));
+  apply_network(in, args);
   apply_container_overrides(in, o);
   RunWait w;
+  w.exit_code_from = args.value("--exit-code-from");
+  w.follow = args.has("--follow");
+  w.wait_until = args.value("--wait-until").value_or(w.exit_code_from || w.follow ? "stopped" : "none");
+  w.timeout = args.has("--timeout") ? parse_duration(*args.value("--timeout"), "--timeout") : 0;
+  w.poll = poll_interval(ctx, args.value("--poll-interval"));
+  Json file_def;
+  if (file) {
+    std::optional<std::string> launch_type;
+    if (in.contains("launchType") && in["launchType"].is_string()) launch_type = in["launchType"].get<std::string>();
+    file_def = taskdef_input::load(ctx, *td, taskdef_input::template_vars(ctx, args), launch_type);
+  }
+
+  install_interrupt_handler();
+  Runtime& rt = runtime(ctx);
+  if (from_service) apply_service(rt, in, *from_service);
   w.cluster = in.value("cluster", "");
-  w.wait_until = x.wait_until.value_or(x.exit_code_from || x.follow ? "stopped" : "none");
-  if (w.wait_until != "none" && w.wait_until != "running" && w.wait_until != "stopped")
-    throw_usage("argument --wait-until: expected none, running or stopped, got '" + w.wait_until + "'");
-  w.exit_code_from = x.exit_code_from;
-  w.follow = x.follow;
-  w.timeout = x.timeout ? parse_duration(*x.timeout, "--timeout") : 0;
-  w.poll = poll_interval(ctx, x.poll);
   if (req.print_request) {
-    if (x.file) in["taskDefinition"] = "(registered from " + *x.file + ")";
+    if (file) in["taskDefinition"] = "(registered from " + *td + ")";
     ctx.out << Json({{"service", "ecs"}, {"operation", "RunTask"}, {"input", in}}).dump(4) << "\n";
     return 0;
   }
-  w.definition = resolve_taskdef(ctx, rt, in, x, o);
+  w.definition = resolve_taskdef(ctx, rt, in, file_def, o, w.exit_code_from || w.follow);
   return run_and_wait(ctx, rt, in, w);
 }
-
 
 }  // namespace
 }  // namespace ecsctl::workflow
@@ -192,8 +158,52 @@ const CommandSpec run_task{
     .group = "",
     .name = "run-task",
     .summary = "run a task (API operation) and optionally wait for it, with file and overrides",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_task(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Runs a task as the RunTask operation does (all of its options below are accepted), plus:\n"
+        "a task-definition file (validated like `ecsctl validate`, templated, and registered unless\n"
+        "an identical revision exists), the network of a service, per-container overrides, waiting\n"
+        "for the task, its logs, and a container's exit code as ecsctl's own.\n"
+        "--wait-until defaults to stopped with --exit-code-from or --follow, else none.\n\n"
+        "Exit codes: 3 the file failed validation, 4 timed out, 5 the task failed to start or\n"
+        "stopped before running, 130 Ctrl-C (the task is left running and reported); with\n"
+        "--exit-code-from, the container's exit code.\n",
+    .flags = flags_with(
+        {
+            {.name = "--task-definition", .metavar = "FILE|FAMILY[:REV]",
+             .help = "a JSON/YAML file (registered or reused) or a registered revision or ARN",
+             .complete = Completer::task_definition_or_file},
+            {.name = "--from-service", .metavar = "SERVICE",
+             .help = "take network, launch type, capacity providers, platform version (and the task "
+                     "definition) from this service",
+             .complete = Completer::service},
+            {.name = "--subnets", .metavar = "ID", .help = "awsvpc subnets (space or comma separated)",
+             .repeats = true},
+            {.name = "--security-groups", .metavar = "ID", .help = "awsvpc security groups", .repeats = true},
+            {.name = "--assign-public-ip", .metavar = "VALUE", .help = "give the task a public IP",
+             .complete = Completer::choices, .choices = {"ENABLED", "DISABLED"}},
+            {.name = "--image", .metavar = "CONTAINER=IMAGE",
+             .help = "run with another image for CONTAINER (registers a revision)",
+             .complete = Completer::container, .repeats = true},
+            {.name = "--command", .metavar = "CONTAINER=CMD",
+             .help = "override CONTAINER's command (shell words or a JSON list)",
+             .complete = Completer::container, .repeats = true},
+            {.name = "--env", .metavar = "CONTAINER:NAME=VALUE", .help = "set a variable in CONTAINER",
+             .complete = Completer::container, .repeats = true},
+            {.name = "--wait-until", .metavar = "STATE", .help = "wait until the task is running or stopped",
+             .complete = Completer::choices, .choices = {"none", "running", "stopped"}},
+            {.name = "--exit-code-from", .metavar = "CONTAINER|essential",
+             .help = "exit with this container's exit code (essential: the first non-zero essential one)",
+             .complete = Completer::container},
+            {.name = "--follow", .help = "stream the container's CloudWatch Logs to stderr while waiting"},
+            {.name = "--timeout", .metavar = "DURATION", .help = "give up waiting after this long (90s, 10m; exit 4)",
+             .complete = Completer::duration},
+            {.name = "--poll-interval", .metavar = "DURATION",
+             .help = "first delay between polls (default 3s or ECSCTL_POLL_INTERVAL)",
+             .complete = Completer::duration},
+        },
+        taskdef_input::template_flags()),
+    .api_operation = "run-task",
+    .run = ecsctl::workflow::run_task,
 };
 
 }  // namespace ecsctl::commands

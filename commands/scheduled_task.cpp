@@ -7,6 +7,8 @@
 #include "commands/commands.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
+#include "commands/poller.hpp"
+#include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_run.hpp"
 #include "commands/workflow_schedule.hpp"
@@ -15,47 +17,39 @@
 namespace ecsctl::workflow {
 namespace {
 
-const char* const k_help =
-    "Usage: ecsctl create-scheduled-task NAME --schedule EXPR --cluster C --task-definition FAMILY[:REV]|FILE\n"
-    "         [--count N] [--launch-type FARGATE|EC2] [--platform-version V] [--subnets ID ...]\n"
-    "         [--security-groups ID ...] [--assign-public-ip ENABLED|DISABLED] [--role-arn ARN]\n"
-    "         [--timezone TZ] [--group G] [--disabled] [--use-rules] [--dry-run]\n"
-    "       ecsctl update-scheduled-task NAME [the same options]   (--enabled/--disabled)\n"
-    "       ecsctl list-scheduled-tasks | describe-scheduled-task NAME | delete-scheduled-task NAME\n"
-    "       ecsctl run-scheduled-task-now NAME [--wait-until none|running|stopped] [--exit-code-from C] [--timeout D]\n\n"
-    "EventBridge Scheduler is used by default (rate(), cron(), at(), --timezone); --use-rules uses\n"
-    "classic EventBridge rules (rate() and cron(), UTC). Expressions are checked offline;\n"
-    "--dry-run prints the request and the next five fire times without calling AWS.\n"
-    "The role defaults to arn:aws:iam::ACCOUNT:role/ecsEventsRole.\n";
-
 struct Flags {
-  std::optional<std::string> name, schedule, timezone, cluster, task_definition, count, launch_type, platform_version,
+  std::optional<std::string> name, schedule, timezone, cluster, task_definition, launch_type, platform_version,
       assign_public_ip, role_arn, group;
+  std::optional<long> count;
   std::vector<std::string> subnets, security_groups;
-  TemplateArgs templ;
+  Json file_def;  // the loaded --task-definition file, if one was given
   bool use_rules = false, dry_run = false, disabled = false, enabled = false;
 };
 
-Flags take_flags(std::vector<std::string>& args) {
+// The flags of create- and update-scheduled-task; a --task-definition file is
+// loaded and validated here, before any call.
+Flags parse_flags(Context& ctx, const Args& args) {
   Flags f;
-  f.schedule = take_value(args, "--schedule");
-  f.timezone = take_value(args, "--timezone");
-  f.cluster = take_value(args, "--cluster");
-  f.task_definition = take_value(args, "--task-definition");
-  f.count = take_value(args, "--count");
-  f.launch_type = take_value(args, "--launch-type");
-  f.platform_version = take_value(args, "--platform-version");
-  f.assign_public_ip = take_value(args, "--assign-public-ip");
-  f.role_arn = take_value(args, "--role-arn");
-  f.group = take_value(args, "--group");
-  f.subnets = take_list(args, "--subnets");
-  f.security_groups = take_list(args, "--security-groups");
-  f.templ = take_template_args(args);
-  f.use_rules = take_flag(args, "--use-rules");
-  f.dry_run = take_flag(args, "--dry-run");
-  f.disabled = take_flag(args, "--disabled");
-  f.enabled = take_flag(args, "--enabled");
-  f.name = take_positional(args);
+  f.name = args.positional(0);
+  f.schedule = args.value("--schedule");
+  f.timezone = args.value("--timezone");
+  f.cluster = args.value("--cluster");
+  f.task_definition = args.value("--task-definition");
+  if (auto c = args.value("--count")) f.count = parse_count(*c, "--count");
+  f.launch_type = args.value("--launch-type");
+  f.platform_version = args.value("--platform-version");
+  f.assign_public_ip = args.value("--assign-public-ip");
+  f.role_arn = args.value("--role-arn");
+  f.group = args.value("--group");
+  f.subnets = args.values("--subnets");
+  f.security_groups = args.values("--security-groups");
+  f.use_rules = args.has("--use-rules");
+  f.dry_run = args.has("--dry-run");
+  f.disabled = args.has("--disabled");
+  f.enabled = args.has("--enabled");
+  if (f.enabled && f.disabled) throw_usage("give --enabled or --disabled, not both");
+  if (f.task_definition && is_taskdef_file(*f.task_definition))
+    f.file_def = taskdef_input::load(ctx, *f.task_definition, taskdef_input::template_vars(ctx, args));
   return f;
 }
 
@@ -79,18 +73,14 @@ long long wall_now() {
 void apply_flags(ScheduledTask& t, const Flags& f) {
   Json& p = t.target["EcsParameters"];
   if (!p.is_object()) p = Json::object();
-  if (f.count) p["TaskCount"] = parse_count(*f.count, "--count");
+  if (f.count) p["TaskCount"] = *f.count;
   if (f.launch_type) p["LaunchType"] = *f.launch_type;
   if (f.platform_version) p["PlatformVersion"] = *f.platform_version;
   if (!f.subnets.empty() || !f.security_groups.empty() || f.assign_public_ip) {
     Json& vpc = p["NetworkConfiguration"]["awsvpcConfiguration"];
     if (!f.subnets.empty()) vpc["Subnets"] = split_ids(f.subnets);
     if (!f.security_groups.empty()) vpc["SecurityGroups"] = split_ids(f.security_groups);
-    if (f.assign_public_ip) {
-      if (*f.assign_public_ip != "ENABLED" && *f.assign_public_ip != "DISABLED")
-        throw_usage("argument --assign-public-ip: expected ENABLED or DISABLED");
-      vpc["AssignPublicIp"] = *f.assign_public_ip;
-    }
+    if (f.assign_public_ip) vpc["AssignPublicIp"] = *f.assign_public_ip;
     if (!vpc.contains("Subnets")) throw_usage("--security-groups/--assign-public-ip need --subnets");
   }
   if (f.schedule) t.expression = *f.schedule;
@@ -112,12 +102,11 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f,
   }
   if (f.task_definition) {
     std::string arn;
-    if (is_taskdef_file(*f.task_definition) && f.dry_run) {
-      // Validated, not registered: a dry run changes nothing.
-      load_taskdef_file(ctx, *f.task_definition, f.templ);
+    if (!f.file_def.is_null() && f.dry_run) {
+      // Validated (by parse_flags), not registered: a dry run changes nothing.
       arn = "(" + *f.task_definition + ": registered on a real run unless identical to the latest revision)";
-    } else if (is_taskdef_file(*f.task_definition)) {
-      Registered r = register_or_reuse(rt, load_taskdef_file(ctx, *f.task_definition, f.templ));
+    } else if (!f.file_def.is_null()) {
+      Registered r = register_or_reuse(rt, f.file_def);
       arn = r.arn;
       if (!ctx.opts.quiet) ctx.err << (r.reused ? "reusing " : "registered ") << taskdef_short(arn) << "\n";
       if (journal) journal->done((r.reused ? "reused " : "registered ") + taskdef_short(arn));
@@ -150,20 +139,11 @@ void print_task(Context& ctx, const ScheduledTask& t, bool use_rules, const char
   print_result(ctx, j, title);
 }
 
-std::string need_name(const Flags& f, const char* cmd) {
-  if (!f.name) throw_usage(std::string(cmd) + " needs a NAME", "ecsctl create-scheduled-task --help");
-  return *f.name;
-}
-
-int run_create(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  Flags f = take_flags(args);
-  reject_leftovers(args, "create-scheduled-task");
+int run_create(Context& ctx, Args& args) {
+  Flags f = parse_flags(ctx, args);
   ScheduledTask t;
-  t.name = need_name(f, "create-scheduled-task");
+  t.name = *f.name;
   t.group = f.group.value_or("");
-  if (!f.schedule) throw_usage("--schedule is required", "e.g. --schedule 'rate(5 minutes)' or 'cron(0 12 * * ? *)'");
-  if (!f.task_definition) throw_usage("--task-definition is required");
   apply_flags(t, f);
   check_schedule(t.expression, t.timezone, f.use_rules);
   if (f.dry_run) {
@@ -208,12 +188,9 @@ int run_create(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int run_update(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  Flags f = take_flags(args);
-  reject_leftovers(args, "update-scheduled-task");
-  std::string name = need_name(f, "update-scheduled-task");
-  if (f.enabled && f.disabled) throw_usage("give --enabled or --disabled, not both");
+int run_update(Context& ctx, Args& args) {
+  Flags f = parse_flags(ctx, args);
+  std::string name = *f.name;
   Runtime& rt = runtime(ctx);
   ScheduleStore store{rt, f.use_rules, f.group.value_or("")};
   auto t = store.get(name);
@@ -233,32 +210,25 @@ struct NameOnly {
   std::string group;
 };
 
-NameOnly take_name(std::vector<std::string>& args, const char* cmd) {
+NameOnly take_name(const Args& args) {
   NameOnly n;
-  n.use_rules = take_flag(args, "--use-rules");
-  n.group = take_value(args, "--group").value_or("");
-  auto name = take_positional(args);
-  reject_leftovers(args, cmd);
-  if (!name) throw_usage(std::string(cmd) + " needs a NAME");
-  n.name = *name;
+  n.use_rules = args.has("--use-rules");
+  n.group = args.value("--group").value_or("");
+  n.name = args.positional(0).value_or("");
   return n;
 }
 
-int run_list(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  bool rules = take_flag(args, "--use-rules");
-  std::string group = take_value(args, "--group").value_or("");
-  reject_leftovers(args, "list-scheduled-tasks");
-  ScheduleStore store{runtime(ctx), rules, group};
+int run_list(Context& ctx, Args& args) {
+  NameOnly n = take_name(args);
+  ScheduleStore store{runtime(ctx), n.use_rules, n.group};
   Json list = Json::array();
   for (const auto& t : store.list()) list.push_back(to_json(t));
   print_result(ctx, {{"ScheduledTasks", list}}, "ListScheduledTasks");
   return 0;
 }
 
-int run_describe(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  NameOnly n = take_name(args, "describe-scheduled-task");
+int run_describe(Context& ctx, Args& args) {
+  NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
   auto t = store.get(n.name);
   if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'");
@@ -266,9 +236,8 @@ int run_describe(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int run_delete(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
-  NameOnly n = take_name(args, "delete-scheduled-task");
+int run_delete(Context& ctx, Args& args) {
+  NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
   if (!store.get(n.name)) {
     if (!ctx.opts.quiet) ctx.err << "scheduled task " << n.name << " does not exist; nothing to delete\n";
@@ -279,17 +248,13 @@ int run_delete(Context& ctx, std::vector<std::string>& args) {
   return 0;
 }
 
-int run_now(Context& ctx, std::vector<std::string>& args) {
-  if (take_flag(args, "--help") || take_flag(args, "-h")) return ctx.out << k_help, 0;
+int run_now(Context& ctx, Args& args) {
+  NameOnly n = take_name(args);
   RunWait w;
-  auto wait_until = take_value(args, "--wait-until");
-  w.exit_code_from = take_value(args, "--exit-code-from");
-  w.wait_until = wait_until.value_or(w.exit_code_from ? "stopped" : "none");
-  if (auto t = take_value(args, "--timeout")) w.timeout = parse_duration(*t, "--timeout");
-  w.poll = poll_interval(ctx, take_value(args, "--poll-interval"));
-  NameOnly n = take_name(args, "run-scheduled-task-now");
-  if (w.wait_until != "none" && w.wait_until != "running" && w.wait_until != "stopped")
-    throw_usage("argument --wait-until: expected none, running or stopped");
+  w.exit_code_from = args.value("--exit-code-from");
+  w.wait_until = args.value("--wait-until").value_or(w.exit_code_from ? "stopped" : "none");
+  if (auto t = args.value("--timeout")) w.timeout = parse_duration(*t, "--timeout");
+  w.poll = poll_interval(ctx, args.value("--poll-interval"));
   install_interrupt_handler();
   Runtime& rt = runtime(ctx);
   ScheduleStore store{rt, n.use_rules, n.group};
@@ -307,53 +272,130 @@ int run_now(Context& ctx, std::vector<std::string>& args) {
 }  // namespace ecsctl::workflow
 
 namespace ecsctl::commands {
+namespace {
+
+const char* const k_about =
+    "EventBridge Scheduler is used by default (rate(), cron(), at(), --timezone); --use-rules uses\n"
+    "classic EventBridge rules (rate() and cron(), UTC).\n";
+
+const FlagSpec k_use_rules{.name = "--use-rules", .help = "classic EventBridge rules instead of EventBridge Scheduler"};
+const FlagSpec k_group{.name = "--group", .metavar = "GROUP", .help = "the Scheduler schedule group (default: default)"};
+
+// The flags of create- and update-scheduled-task.
+std::vector<FlagSpec> schedule_flags(bool create) {
+  return flags_with(
+      {
+          {.name = "--schedule", .metavar = "EXPR",
+           .help = "rate(5 minutes), cron(0 12 * * ? *) or at(2030-01-01T00:00:00)", .required = create},
+          {.name = "--timezone", .metavar = "TZ", .help = "the time zone of cron() and at() (Scheduler only)"},
+          {.name = "--cluster", .metavar = "CLUSTER", .help = "the cluster to run in (default: default)",
+           .complete = Completer::cluster},
+          {.name = "--task-definition", .metavar = "FILE|FAMILY[:REV]",
+           .help = "a file (registered or reused), a revision, or a family (follows its latest revision)",
+           .complete = Completer::task_definition_or_file, .required = create},
+          {.name = "--count", .metavar = "N", .help = "tasks per run (default 1)"},
+          {.name = "--launch-type", .metavar = "TYPE", .help = "the launch type", .complete = Completer::choices,
+           .choices = {"FARGATE", "EC2", "EXTERNAL"}},
+          {.name = "--platform-version", .metavar = "V", .help = "the Fargate platform version"},
+          {.name = "--subnets", .metavar = "ID", .help = "awsvpc subnets (space or comma separated)",
+           .repeats = true},
+          {.name = "--security-groups", .metavar = "ID", .help = "awsvpc security groups", .repeats = true},
+          {.name = "--assign-public-ip", .metavar = "VALUE", .help = "give the tasks a public IP",
+           .complete = Completer::choices, .choices = {"ENABLED", "DISABLED"}},
+          {.name = "--role-arn", .metavar = "ARN",
+           .help = "the role that runs the task (default arn:aws:iam::ACCOUNT:role/ecsEventsRole)"},
+          k_group,
+          {.name = "--enabled", .help = "the schedule fires (the default on create)"},
+          {.name = "--disabled", .help = "the schedule does not fire"},
+          k_use_rules,
+          {.name = "--dry-run",
+           .help = "print the request and the next five fire times; change nothing (read-only calls only)"},
+      },
+      taskdef_input::template_flags());
+}
+
+std::vector<FlagSpec> lookup_flags(std::vector<FlagSpec> own = {}) {
+  std::vector<FlagSpec> flags = {k_use_rules, k_group};
+  flags.insert(flags.end(), own.begin(), own.end());
+  return flags;
+}
+
+}  // namespace
 
 const CommandSpec create_scheduled_task{
     .group = "",
     .name = "create-scheduled-task",
     .summary = "run a task on a schedule (EventBridge Scheduler or rules)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Creates a schedule (or a rule and its target) that runs the task definition on the cluster.\n"
+        "Expressions are checked offline. A task-definition file is validated as `ecsctl validate`\n"
+        "does (exit 3 when it fails). Creating an existing scheduled task with the same settings\n"
+        "changes nothing; with other settings it is refused (use update-scheduled-task).\n",
+    .flags = schedule_flags(true),
+    .positionals = {{.name = "NAME", .help = "the scheduled task's name"}},
+    .run = ecsctl::workflow::run_create,
 };
 
 const CommandSpec update_scheduled_task{
     .group = "",
     .name = "update-scheduled-task",
     .summary = "change a scheduled task's schedule, task or network",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_update(ctx, args.rest); },
-    .raw = true,
+    .description = "Changes only what the flags give; the rest of the scheduled task stays as it is.\n",
+    .flags = schedule_flags(false),
+    .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
+    .run = ecsctl::workflow::run_update,
 };
 
 const CommandSpec list_scheduled_tasks{
     .group = "",
     .name = "list-scheduled-tasks",
     .summary = "list the schedules that run ECS tasks",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_list(ctx, args.rest); },
-    .raw = true,
+    .description = k_about,
+    .flags = lookup_flags(),
+    .run = ecsctl::workflow::run_list,
 };
 
 const CommandSpec describe_scheduled_task{
     .group = "",
     .name = "describe-scheduled-task",
     .summary = "show a scheduled task and its next fire times",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_describe(ctx, args.rest); },
-    .raw = true,
+    .description = k_about,
+    .flags = lookup_flags(),
+    .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
+    .run = ecsctl::workflow::run_describe,
 };
 
 const CommandSpec delete_scheduled_task{
     .group = "",
     .name = "delete-scheduled-task",
     .summary = "delete a scheduled task (its schedule or rule and target)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_delete(ctx, args.rest); },
-    .raw = true,
+    .description = k_about,
+    .flags = lookup_flags(),
+    .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
+    .run = ecsctl::workflow::run_delete,
 };
 
 const CommandSpec run_scheduled_task_now{
     .group = "",
     .name = "run-scheduled-task-now",
     .summary = "run a scheduled task's target once, now",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_now(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Runs the scheduled task's target once with RunTask, and waits as run-task does.\n\n"
+        "Exit codes: 4 timed out, 5 the task failed to start or stopped before running, 130 Ctrl-C;\n"
+        "with --exit-code-from, the container's exit code.\n",
+    .flags = lookup_flags({
+        {.name = "--wait-until", .metavar = "STATE", .help = "wait until the task is running or stopped",
+         .complete = Completer::choices, .choices = {"none", "running", "stopped"}},
+        {.name = "--exit-code-from", .metavar = "CONTAINER|essential",
+         .help = "exit with this container's exit code (implies --wait-until stopped)",
+         .complete = Completer::container},
+        {.name = "--timeout", .metavar = "DURATION", .help = "give up waiting after this long (exit 4)",
+         .complete = Completer::duration},
+        {.name = "--poll-interval", .metavar = "DURATION",
+         .help = "first delay between polls (default 3s or ECSCTL_POLL_INTERVAL)", .complete = Completer::duration},
+    }),
+    .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
+    .run = ecsctl::workflow::run_now,
 };
 
 }  // namespace ecsctl::commands

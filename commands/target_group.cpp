@@ -2,7 +2,6 @@
 // --container NAME` derives target type, port and protocol from the task
 // definition; `elbv2 create-load-balancer --forward-to TG` also adds a listener.
 // Without the extra flags both are the plain API operations.
-#include <algorithm>
 #include <ostream>
 
 #include "commands/command.hpp"
@@ -10,6 +9,7 @@
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "commands/api.hpp"
+#include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_target_group.hpp"
 #include "commands/workflow_taskdef.hpp"
@@ -17,60 +17,61 @@
 namespace ecsctl::workflow {
 namespace {
 
-Json parse_rest(Context& ctx, const char* command, const std::vector<std::string>& args) {
-  auto op = api::find_operation("elbv2", command);
-  if (!op) throw Error(Exit::other, std::string("the elbv2 model has no ") + command);
-  return api::parse_request(ctx, *op, args).input;
+// The extended operation's request from the words parse_command_line left it.
+api::Request parse_rest(Context& ctx, const api::Operation& op, const Args& args) {
+  std::vector<std::string> words = args.rest;
+  words.insert(words.end(), args.positionals().begin(), args.positionals().end());
+  return api::parse_request(ctx, op, words);
 }
 
-int run_create_target_group(Context& ctx, std::vector<std::string>& args) {
-  bool help = std::find(args.begin(), args.end(), "--help") != args.end();
-  if (help)
-    ctx.out << "ecsctl additions: --for-task-definition FILE|FAMILY[:REV] --container NAME [--container-port P]\n"
-               "derive TargetType (ip for awsvpc, instance for bridge/host), Port and Protocol from the\n"
-               "container's port mapping; a TargetType that cannot work for the network mode is refused.\n\n";
-  auto source = take_value(args, "--for-task-definition");
-  auto container = take_value(args, "--container");
-  auto port = take_value(args, "--container-port");
-  TemplateArgs templ = take_template_args(args);
-  if (help || (!source && !container && !port)) return api::run_operation(ctx, "elbv2", "create-target-group", args);
+api::Operation operation_of(const CommandSpec& spec) {
+  auto op = api::extended_operation(spec);
+  if (!op) throw Error(Exit::other, "the elbv2 model has no " + std::string(spec.api_operation));
+  return *op;
+}
+
+int run_create_target_group(Context& ctx, Args& args) {
+  api::Operation op = operation_of(commands::elbv2_create_target_group);
+  api::Request req = parse_rest(ctx, op, args);
+  auto source = args.value("--for-task-definition");
+  auto container = args.value("--container");
+  auto port = args.value("--container-port");
+  if (req.help || req.skeleton != api::Skeleton::none || (!source && !container && !port))
+    return api::send_request(ctx, op, req);
   if (!source || !container) throw_usage("--for-task-definition and --container go together");
-  Json def;
-  if (is_taskdef_file(*source)) def = load_taskdef_file(ctx, *source, templ);
-  else def = runtime(ctx).call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *source}})["taskDefinition"];
   std::optional<long> want_port;
   if (port) want_port = parse_count(*port, "--container-port");
-  Json in = parse_rest(ctx, "create-target-group", args);
-  apply_target_group_settings(in, derive_target_group(def, *container, want_port));
-  Json out = runtime(ctx).call("elbv2", "CreateTargetGroup", in);
+  Json def;
+  if (is_taskdef_file(*source)) def = taskdef_input::load(ctx, *source, taskdef_input::template_vars(ctx, args));
+  else def = runtime(ctx).call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *source}})["taskDefinition"];
+  apply_target_group_settings(req.input, derive_target_group(def, *container, want_port));
+  if (req.print_request) return api::send_request(ctx, op, req);
+  Json out = runtime(ctx).call("elbv2", "CreateTargetGroup", req.input);
   print_result(ctx, out, "CreateTargetGroup");
   return 0;
 }
 
-int run_create_load_balancer(Context& ctx, std::vector<std::string>& args) {
-  bool help = std::find(args.begin(), args.end(), "--help") != args.end();
-  if (help)
-    ctx.out << "ecsctl additions: --forward-to TARGET_GROUP_NAME|ARN [--listener-port 80] [--listener-protocol P]\n"
-               "also creates a listener that forwards to the target group (reused when the port already\n"
-               "forwards there), as the ECS getting-started flow does.\n\n";
-  auto forward = take_value(args, "--forward-to");
-  auto lport = take_value(args, "--listener-port");
-  auto lproto = take_value(args, "--listener-protocol");
-  if (help || (!forward && !lport && !lproto)) return api::run_operation(ctx, "elbv2", "create-load-balancer", args);
+int run_create_load_balancer(Context& ctx, Args& args) {
+  api::Operation op = operation_of(commands::elbv2_create_load_balancer);
+  api::Request req = parse_rest(ctx, op, args);
+  auto forward = args.value("--forward-to");
+  auto lport = args.value("--listener-port");
+  auto lproto = args.value("--listener-protocol");
+  if (req.help || req.skeleton != api::Skeleton::none || (!forward && !lport && !lproto))
+    return api::send_request(ctx, op, req);
   if (!forward) throw_usage("--listener-port/--listener-protocol need --forward-to TARGET_GROUP");
-  Json in = parse_rest(ctx, "create-load-balancer", args);
-  Runtime& rt = runtime(ctx);
   ListenerPlan plan;
   plan.target_group = *forward;
-  plan.type = in.value("Type", "application");
+  plan.type = req.input.value("Type", "application");
   if (lport) plan.port = parse_count(*lport, "--listener-port");
   if (lproto) plan.protocol = *lproto;
+  if (req.print_request) return api::send_request(ctx, op, req);
+  Runtime& rt = runtime(ctx);
   Journal journal;
-  Json out = create_load_balancer_with_listener(rt, in, plan, journal);
+  Json out = create_load_balancer_with_listener(rt, req.input, plan, journal);
   print_result(ctx, out, "CreateLoadBalancer");
   return 0;
 }
-
 
 }  // namespace
 }  // namespace ecsctl::workflow
@@ -81,16 +82,48 @@ const CommandSpec elbv2_create_target_group{
     .group = "elbv2",
     .name = "create-target-group",
     .summary = "CreateTargetGroup, or derived from a task definition with --for-task-definition",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create_target_group(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Creates a target group as the CreateTargetGroup operation does (all of its options below\n"
+        "are accepted). With --for-task-definition and --container, TargetType (ip for awsvpc,\n"
+        "instance for bridge/host), Port and Protocol come from the container's port mapping; a\n"
+        "TargetType that cannot work for the network mode is refused. A file is validated as\n"
+        "`ecsctl validate` does (exit 3 when it fails).\n",
+    .flags = flags_with(
+        {
+            {.name = "--for-task-definition", .metavar = "FILE|FAMILY[:REV]",
+             .help = "derive type, port and protocol from this task definition (a file or a revision)",
+             .complete = Completer::task_definition_or_file},
+            {.name = "--container", .metavar = "NAME", .help = "the container whose port mapping is used",
+             .complete = Completer::container},
+            {.name = "--container-port", .metavar = "PORT",
+             .help = "the container port (default: its first port mapping)"},
+        },
+        taskdef_input::template_flags()),
+    .api_operation = "create-target-group",
+    .run = ecsctl::workflow::run_create_target_group,
 };
 
 const CommandSpec elbv2_create_load_balancer{
     .group = "elbv2",
     .name = "create-load-balancer",
     .summary = "CreateLoadBalancer, plus a forwarding listener with --forward-to",
-    .run = [](Context& ctx, Args& args) { return ecsctl::workflow::run_create_load_balancer(ctx, args.rest); },
-    .raw = true,
+    .description =
+        "Creates a load balancer as the CreateLoadBalancer operation does (all of its options below\n"
+        "are accepted). With --forward-to, also creates a listener that forwards to the target group\n"
+        "(reused when the port already forwards there), as the ECS getting-started flow does.\n",
+    .flags =
+        {
+            {.name = "--forward-to", .metavar = "TARGET_GROUP",
+             .help = "add a listener forwarding to this target group (name or ARN)",
+             .complete = Completer::target_group},
+            {.name = "--listener-port", .metavar = "PORT", .help = "the listener's port (default 80)"},
+            {.name = "--listener-protocol", .metavar = "PROTOCOL",
+             .help = "the listener's protocol (default HTTP, or TCP for a network load balancer)",
+             .complete = Completer::choices,
+             .choices = {"HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE"}},
+        },
+    .api_operation = "create-load-balancer",
+    .run = ecsctl::workflow::run_create_load_balancer,
 };
 
 }  // namespace ecsctl::commands

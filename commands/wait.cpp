@@ -160,9 +160,9 @@ int run_wait_command(Context& ctx, std::string_view service, std::string_view na
   auto op = api::find_operation(service, model::kebab_case(config.at("operation").get<std::string>()));
   Options options;
   // --delay and --timeout take seconds or a duration ("30s", "10m", "1h"), as the workflows do.
-  if (auto v = args.value("--delay")) options.delay = workflow::parse_duration(*v, "--delay");
+  if (auto v = args.value("--delay")) options.delay = parse_duration(*v, "--delay");
   if (auto v = args.value("--max-attempts")) options.max_attempts = static_cast<int>(parse_number("--max-attempts", *v));
-  if (auto v = args.value("--timeout")) options.timeout = workflow::parse_duration(*v, "--timeout");
+  if (auto v = args.value("--timeout")) options.timeout = parse_duration(*v, "--timeout");
   // Positional words are the operation's to refuse, as `aws ecs wait` does.
   std::vector<std::string> rest = args.positionals();
   rest.insert(rest.end(), args.rest.begin(), args.rest.end());

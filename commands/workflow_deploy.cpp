@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "commands/poller.hpp"
 #include "core/error.hpp"
 
 namespace ecsctl::workflow {
@@ -258,6 +259,20 @@ Json await_deployment(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
   Exit code = o.status.phase == DeployPhase::failed ? Exit::deployment_failed : Exit::wait_timed_out;
   throw Error(code, what, plan.service,
               journal.summary({"waiting for the deployment to finish (ECS carries on with it)"}));
+}
+
+const std::vector<FlagSpec>& deployment_wait_flags() {
+  static const std::vector<FlagSpec> flags = {
+      {.name = "--timeout", .metavar = "DURATION", .help = "give up waiting after this long (default 30m; exit 4)",
+       .complete = Completer::duration},
+      {.name = "--stall-timeout", .metavar = "DURATION",
+       .help = "give up when the deployment makes no progress for this long (exit 4)",
+       .complete = Completer::duration},
+      {.name = "--poll-interval", .metavar = "DURATION",
+       .help = "first delay between polls (default 3s or ECSCTL_POLL_INTERVAL)", .complete = Completer::duration},
+      {.name = "--no-wait", .help = "return after UpdateService without waiting"},
+  };
+  return flags;
 }
 
 }  // namespace ecsctl::workflow

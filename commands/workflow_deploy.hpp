@@ -9,6 +9,8 @@
 
 #include "core/context.hpp"
 #include "core/json.hpp"
+#include "commands/command.hpp"
+#include "commands/journal.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {
@@ -80,5 +82,9 @@ Json describe_service(Runtime& rt, const std::string& cluster, const std::string
 
 // Writes one NDJSON event line to stdout: {"event": type, ...fields}.
 void emit_event(Context& ctx, const std::string& type, Json fields);
+
+// The flags of the commands that wait for a deployment (deploy, scale,
+// restart, rollback): --timeout, --stall-timeout, --poll-interval, --no-wait.
+const std::vector<FlagSpec>& deployment_wait_flags();
 
 }  // namespace ecsctl::workflow

@@ -3,6 +3,7 @@
 #include <memory>
 #include <ostream>
 
+#include "commands/poller.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "commands/workflow_logs.hpp"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "commands/journal.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/json.hpp"
+#include "commands/journal.hpp"
 #include "commands/workflow.hpp"
 
 namespace ecsctl::workflow {

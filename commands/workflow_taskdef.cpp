@@ -1,5 +1,4 @@
 #include "commands/workflow_taskdef.hpp"
-#include "commands/taskdef_input.hpp"
 
 #include <algorithm>
 #include <ostream>
@@ -19,24 +18,6 @@ bool is_taskdef_file(const std::string& value) {
     if (value.size() > e.size() && value.compare(value.size() - e.size(), e.size(), e) == 0) return true;
   }
   return false;
-}
-
-TemplateArgs take_template_args(std::vector<std::string>& args) {
-  TemplateArgs t;
-  t.vars = take_list(args, "--var");
-  t.var_files = take_list(args, "--var-file");
-  t.env_files = take_list(args, "--env-file");
-  return t;
-}
-
-Json load_taskdef_file(Context& ctx, const std::string& path, const TemplateArgs& targs,
-                       const std::optional<std::string>& launch_type) {
-  taskdef::TemplateVars vars;
-  vars.set_environment(&ctx.env);
-  for (const auto& f : targs.env_files) vars.add_env_file(f);
-  for (const auto& f : targs.var_files) vars.add_var_file(f);
-  for (const auto& v : targs.vars) vars.add_assignment(v);
-  return taskdef_input::load(ctx, path, vars, launch_type);
 }
 
 static std::pair<std::string, std::string> split_at(const std::string& s, char sep, std::string_view flag) {

@@ -1,5 +1,5 @@
-// Task definitions in workflows: load a file (templated and validated), apply
-// per-container overrides, register it or reuse an identical revision, and
+// Task definitions in workflows (files are loaded by commands/taskdef_input.hpp):
+// apply per-container overrides, register it or reuse an identical revision, and
 // show what changes.
 #pragma once
 #include <map>
@@ -16,18 +16,6 @@ namespace ecsctl::workflow {
 
 // Whether a --task-definition value names a file rather than FAMILY[:REV] or an ARN.
 bool is_taskdef_file(const std::string& value);
-
-// Templating inputs of a file: --var K=V, --var-file F, --env-file F.
-struct TemplateArgs {
-  std::vector<std::string> vars, var_files, env_files;
-};
-TemplateArgs take_template_args(std::vector<std::string>& args);
-
-// Loads, templates and validates `path` as the validate command does; prints
-// the findings to stderr and throws Error(Exit::validation_failed) when it fails.
-// Returns the RegisterTaskDefinition input.
-Json load_taskdef_file(Context& ctx, const std::string& path, const TemplateArgs& targs,
-                       const std::optional<std::string>& launch_type = std::nullopt);
 
 // --image C=IMG, --command C='...', --env C:K=V, by container name.
 struct ContainerOverrides {

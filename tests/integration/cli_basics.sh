@@ -28,6 +28,11 @@ no_escapes() { ! grep -q $'\033' "$TMP/out" "$TMP/err" || fail "escape codes in 
 run 0 --version;            out_has "ecsctl "; err_empty
 run 0 --help;               out_has "--endpoint-url"; out_has "Exit codes"; err_empty; no_escapes
 run 0 help;                 out_has "Usage: ecsctl"
+# A command's help is printed from its flag spec, three ways.
+run 0 help deploy;          out_has "Usage: ecsctl deploy"; out_has "--stall-timeout DURATION"; out_has "Exit codes"; err_empty
+run 0 deploy help;          out_has "--rollback-on-failure"
+run 0 run-task --help;      out_has "--wait-until STATE"; out_has "(none|running|stopped)"; out_has "Options of the RunTask operation"
+run 0 elbv2 create-target-group --help; out_has "--for-task-definition"; out_has "--vpc-id"
 
 # 252: the command line is wrong; nothing on stdout, the reason and a hint on stderr.
 run 252 describe-clustrs;   out_empty; err_has "ecsctl: error: unknown command 'describe-clustrs'"; err_has "did you mean 'describe-clusters'?"; no_escapes
@@ -36,6 +41,8 @@ run 252 --output xml --version;   out_empty; err_has "Invalid choice: 'xml'"
 run 252 query @ --output;         out_empty; err_has "expected one argument"
 run 252 --color maybe --version;  err_has "--color"
 run 252;                          err_has "no command given"
+run 252 run-task --task-definition app:1 --wait-until later; out_empty; err_has "argument --wait-until: Invalid choice: 'later'"
+run 252 logs api --since soon;    out_empty; err_has "invalid duration 'soon' for --since"
 
 # 253: configuration broken.
 AWS_DEFAULT_OUTPUT=xml run 253 --version; out_empty; err_has "AWS_DEFAULT_OUTPUT"

@@ -34,6 +34,9 @@ YAML
     '[{"name":"app","image":"busybox:1.36","memory":128}]' >/dev/null || fail "register-task-definition"
 "$ECSCTL" create-service --cluster demo --service-name web --task-definition complete-me \
     --desired-count 0 >/dev/null || fail "create-service"
+"$ECSCTL" create-scheduled-task nightly --cluster demo --task-definition complete-me \
+    --schedule 'rate(1 hour)' --role-arn arn:aws:iam::000000000000:role/ecsEventsRole >/dev/null 2>&1 \
+    || fail "create-scheduled-task"
 
 complete_words() {  # WORD... (the last one is being typed) -> candidates, one per line
     local cword=$#
@@ -76,10 +79,23 @@ for i in $(seq 0 $((count - 1))); do
             service)
                 out=$(complete_words "${words[@]}" --cluster demo "$fname" "")
                 expect_line "$out" "web" "$label $fname: live services" ;;
-            container)
-                out=$(complete_words "${words[@]}" --task-definition "$work/td.yaml" "$fname" "")
-                expect_line "$out" "app" "$label $fname: containers of the task-definition file"
-                expect_line "$out" "sidecar" "$label $fname: every container" ;;
+            container)  # from the file given, or from what the service or scheduled task runs
+                pkind0=$(jq -r '.positionals[0].complete // empty' <<<"$cmd")
+                if jq -e '.flags[] | select(.name == "--task-definition" or .name == "--for-task-definition")' \
+                    <<<"$cmd" >/dev/null; then
+                    src=$(jq -r '[.flags[].name | select(. == "--task-definition" or . == "--for-task-definition")][0]' <<<"$cmd")
+                    out=$(complete_words "${words[@]}" "$src" "$work/td.yaml" "$fname" "")
+                    expect_line "$out" "app" "$label $fname: containers of the task-definition file"
+                    expect_line "$out" "sidecar" "$label $fname: every container of the file"
+                elif [[ $pkind0 == service ]]; then
+                    out=$(complete_words "${words[@]}" --cluster demo web "$fname" "")
+                    expect_line "$out" "app" "$label $fname: containers of the service's task definition"
+                elif [[ $pkind0 == scheduled-task ]]; then
+                    out=$(complete_words "${words[@]}" nightly "$fname" "")
+                    expect_line "$out" "app" "$label $fname: containers of the scheduled task's task definition"
+                else
+                    fail "$label $fname: container completion without a task definition to read"
+                fi ;;
             duration)
                 out=$(complete_words "${words[@]}" "$fname" "")
                 expect_line "$out" "5m" "$label $fname: durations" ;;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "commands/cost_prices.hpp"
+#include "commands/poller.hpp"
 #include "commands/workflow_logs.hpp"
 #include "commands/workflow_run.hpp"
 #include "workflow_fake.hpp"
@@ -226,15 +227,17 @@ TEST_SUITE("workflow helpers") {
     CHECK_THROWS_AS(parse_duration("m", "--t"), Error);
     CHECK_THROWS_AS(parse_count("3x", "N"), Error);
   }
-  TEST_CASE("flag extraction leaves the rest in order") {
-    std::vector<std::string> a = {"api", "--timeout=5m", "--image", "a=1", "b=2", "--cluster", "c", "--dry-run"};
-    CHECK(take_value(a, "--timeout") == "5m");
-    CHECK(take_list(a, "--image") == std::vector<std::string>{"a=1", "b=2"});
-    CHECK(take_flag(a, "--dry-run"));
-    CHECK(take_positional(a) == "api");
-    CHECK(a == std::vector<std::string>{"--cluster", "c"});
-    std::vector<std::string> b = {"--timeout"};
-    CHECK_THROWS_AS(take_value(b, "--timeout"), Error);
+  TEST_CASE("deploy's spec: values, repeated values and switches, in order") {
+    Args a = parse_command_line(commands::deploy,
+                                {"api", "--timeout=5m", "--image", "a=1", "b=2", "--cluster", "c", "--dry-run"});
+    CHECK(a.value("--timeout") == "5m");
+    CHECK(a.values("--image") == std::vector<std::string>{"a=1", "b=2"});
+    CHECK(a.has("--dry-run"));
+    CHECK(a.positional(0) == "api");
+    CHECK(a.value("--cluster") == "c");
+    CHECK(a.rest.empty());
+    CHECK_THROWS_AS(parse_command_line(commands::deploy, {"api", "--timeout"}), Error);
+    CHECK_THROWS_AS(parse_command_line(commands::deploy, {"api", "--nosuch"}), Error);
   }
   TEST_CASE("commands split like a shell") {
     CHECK(split_command("sh -c 'echo \"hi there\"'") == std::vector<std::string>{"sh", "-c", "echo \"hi there\""});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/api.hpp"
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
 #include "core/context.hpp"
@@ -64,7 +65,13 @@ struct Harness {
       if (s->name == name) c = s;
     if (!c) throw std::runtime_error("no command " + std::string(name));
     try {
-      Args parsed = parse_command_line(*c, args);
+      std::vector<std::string> op_flags;
+      if (auto op = api::extended_operation(*c)) op_flags = api::operation_flag_names(*op);
+      Args parsed = parse_command_line(*c, args, op_flags);
+      if (parsed.help) {  // as cli/app.cpp does
+        print_command_help(ctx, *c);
+        return 0;
+      }
       return c->run(ctx, parsed);
     } catch (const Error& e) {
       if (message) *message = std::string(e.what()) + "\n" + e.hint();
