@@ -92,6 +92,7 @@ bool is_clock_skew(const ErrorInfo& e) {
 
 struct Target {
   std::string endpoint, region, signing_name;
+  bool configured = false;  // an endpoint URL was given, not derived from the region
 };
 
 Target resolve_target(Session& s, const Json& m, const CallOptions& o) {
@@ -103,8 +104,10 @@ Target resolve_target(Session& s, const Json& m, const CallOptions& o) {
     if (!v && profile) v = profile->get(key);
     return v && (*v == "true" || *v == "True" || *v == "TRUE");
   };
-  if (auto url = configured_endpoint(s.ctx(), s.config(), profile, m, o.cli_endpoint)) t.endpoint = *url;
-  else t.endpoint = default_endpoint(m, t.region, truthy("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+  if (auto url = configured_endpoint(s.ctx(), s.config(), profile, m, o.cli_endpoint)) {
+    t.endpoint = *url;
+    t.configured = true;
+  } else t.endpoint = default_endpoint(m, t.region, truthy("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
                                      truthy("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"));
   const Json& meta = m["metadata"];
   t.signing_name = meta.value("signingName", meta.value("endpointPrefix", std::string()));
@@ -185,7 +188,11 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
     bool retryable = is_retryable(failure) && attempt < retry.max_attempts;
     if (retryable && retry.mode != RetryMode::legacy) retryable = s.quota().acquire(failure);
     if (!retryable) {
-      if (failure.connection_error) throw Error(Exit::other, s.redact(transport_message));
+      if (failure.connection_error) {
+        // A mistyped region ends in a host name that does not resolve: say so.
+        std::string hint = target.configured ? std::string() : unknown_region_hint(target.region);
+        throw Error(Exit::other, s.redact(transport_message), {}, hint);
+      }
       throw ServiceError(info.code, s.redact(info.message), std::string(operation), info.status, info.request_id);
     }
     double delay = backoff_seconds(retry.mode, attempt, s.rng());
