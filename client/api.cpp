@@ -290,8 +290,36 @@ std::string redact_body(std::string body) {
   return body;
 }
 
+namespace {
+// Python's json.dumps() with its default separators (", " and ": ") and
+// ensure_ascii, as botocore's TokenEncoder writes the token before base64.
+void python_dumps(const Json& v, std::string& out) {
+  if (v.is_object()) {
+    out += '{';
+    bool first = true;
+    for (auto& [k, e] : v.items()) {
+      if (!first) out += ", ";
+      first = false;
+      out += Json(k).dump(-1, ' ', true) + ": ";
+      python_dumps(e, out);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ", ";
+      python_dumps(v[i], out);
+    }
+    out += ']';
+  } else {
+    out += v.dump(-1, ' ', true);
+  }
+}
+}  // namespace
+
 std::string encode_page_token(const Json& token) {
-  std::string text = token.dump();
+  std::string text;
+  python_dumps(token, text);
   std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
