@@ -167,6 +167,7 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
       if (resp.status >= 200 && resp.status < 300) {
         s.quota().on_success();
         s.limiter().after_response(false, std::chrono::duration<double>(Clock::now().time_since_epoch()).count());
+        WireTimestamps wire(s.ctx().opts.wire_timestamps);
         return parse_output(m, operation, resp);
       }
       info = parse_error(m, resp);
