@@ -1,16 +1,23 @@
 #include "cli/app.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ios>
 #include <ostream>
+#include <poll.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "cli/command_table.hpp"
 #include "cli/global_options.hpp"
+#include "client/session.hpp"
 #include "commands/api.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "output/render.hpp"
 
 namespace ecsctl {
 
@@ -64,12 +71,47 @@ void print_main_help(Context& ctx, const CommandTable& table) {
 void print_error(Context& ctx, const std::exception& e) {
   const bool color = ctx.color_stderr();
   auto& err = ctx.err;
-  err << (color ? "\033[1;31mecsctl: error:\033[0m " : "ecsctl: error: ") << e.what() << "\n";
+  if (dynamic_cast<const ServiceError*>(&e)) {
+    // The AWS CLI's shape, which scripts grep for (`^An error occurred`): a
+    // blank line, then the line itself; ecsctl's own lines follow.
+    err << "\n" << e.what() << "\n";
+  } else {
+    err << (color ? "\033[1;31mecsctl: error:\033[0m " : "ecsctl: error: ") << e.what() << "\n";
+  }
   if (auto* ee = dynamic_cast<const Error*>(&e)) {
     if (!ee->location().empty()) err << "  at: " << ee->location() << "\n";
     if (!ee->hint().empty()) err << "  hint: " << ee->hint() << "\n";
   }
   err.flush();
+}
+
+// The profile's `output` setting, the last in the AWS CLI's order (--output,
+// then AWS_DEFAULT_OUTPUT, then the profile), and its `cli_timestamp_format`.
+// Read only for a command; a profile that cannot be read is left for the
+// command's first use of it to report.
+static void apply_profile_output(Context& ctx, const CommandLine& cl) {
+  if (cl.version || cl.help || cl.words.empty()) return;
+  const client::ConfigSection* profile = nullptr;
+  try {
+    profile = client::session(ctx).profile();
+  } catch (const Error&) {
+    return;
+  }
+  if (!profile) return;
+  if (const client::ConfigValue* t = profile->find("cli_timestamp_format")) {
+    if (t->value == "wire" || t->value == "none") ctx.opts.wire_timestamps = true;
+    else if (t->value != "iso8601" && !t->value.empty())
+      throw_config("Unknown cli_timestamp_format value: " + t->value + ", valid values are 'wire' or 'iso8601'",
+                   t->where());
+  }
+  if (ctx.opts.output_given) return;
+  const client::ConfigValue* v = profile->find("output");
+  if (!v || v->value.empty()) return;
+  auto f = parse_output_format(v->value);
+  if (!f)
+    throw_config("the profile's output setting has an invalid value '" + v->value + "'", v->where(),
+                 "set it to json, yaml, yaml-stream, text, table or off");
+  ctx.opts.output = *f;
 }
 
 // Parses `words` by the command's spec and runs it, or prints its help.
@@ -167,12 +209,45 @@ static int dispatch(Context& ctx, CommandLine& cl, const CommandTable& table) {
     hint = "did you mean '" + where + *m + "'?";
   if (!name.empty() && name[0] == '-')
     throw_usage("unknown option '" + name + "'", "options follow the command: ecsctl <command> [options]");
-  throw_usage("unknown command '" + where + name + "'", hint);
+  // "Invalid choice" is the AWS CLI's wording, which scripts look for.
+  throw_usage("unknown command '" + where + name + "' (Invalid choice: '" + name + "')", hint);
 }
 
 int run_app(Context& ctx, const std::vector<std::string>& args) { return run_app(ctx, args, command_table()); }
 
+static int run_app_unguarded(Context& ctx, const std::vector<std::string>& args, const CommandTable& table);
+
+// Whether stdout's reader is gone: the failed write said EPIPE, or the pipe
+// reports an error condition (errno may have changed while unwinding).
+static bool stdout_closed() {
+  if (errno == EPIPE) return true;
+  pollfd p{STDOUT_FILENO, 0, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+// Flushes stdout; false when it cannot be written (a closed pipe).
+static bool flush_out(Context& ctx) {
+  try {
+    ctx.out.flush();
+  } catch (const std::ios_base::failure&) {
+    return false;
+  }
+  return !ctx.out.bad();
+}
+
 int run_app(Context& ctx, const std::vector<std::string>& args, const CommandTable& table) {
+  try {
+    return run_app_unguarded(ctx, args, table);
+  } catch (const std::ios_base::failure&) {
+    // stdout failed (main() makes std::cout throw): its reader is gone, as in
+    // `ecsctl ... | head -2`. Stop writing and exit quietly, as the AWS CLI does.
+    if (stdout_closed()) return 0;
+    ctx.err << "ecsctl: error: cannot write to stdout: " << std::strerror(errno) << "\n";
+    return static_cast<int>(Exit::other);
+  }
+}
+
+static int run_app_unguarded(Context& ctx, const std::vector<std::string>& args, const CommandTable& table) {
   try {
     // The completion entry point takes the typed words verbatim, global options included.
     if (!args.empty() && args[0] == "__complete") {
@@ -180,18 +255,21 @@ int run_app(Context& ctx, const std::vector<std::string>& args, const CommandTab
       if (const CommandSpec* c = find_command(table, "", "__complete")) return run_command(ctx, *c, rest);
     }
     CommandLine cl = parse_global_options(ctx, args);
+    apply_profile_output(ctx, cl);
     int code = dispatch(ctx, cl, table);
     ctx.out.flush();
     return code;
+  } catch (const std::ios_base::failure&) {
+    throw;
   } catch (const Error& e) {
-    ctx.out.flush();
+    if (!flush_out(ctx) && stdout_closed()) return 0;
     print_error(ctx, e);
     return static_cast<int>(e.code());
   } catch (const std::bad_alloc&) {
     ctx.err << "ecsctl: error: out of memory\n";
     return static_cast<int>(Exit::other);
   } catch (const std::exception& e) {
-    ctx.out.flush();
+    if (!flush_out(ctx) && stdout_closed()) return 0;
     print_error(ctx, e);
     return static_cast<int>(Exit::other);
   }

@@ -92,6 +92,7 @@ bool is_clock_skew(const ErrorInfo& e) {
 
 struct Target {
   std::string endpoint, region, signing_name;
+  bool configured = false;  // an endpoint URL was given, not derived from the region
 };
 
 Target resolve_target(Session& s, const Json& m, const CallOptions& o) {
@@ -103,8 +104,10 @@ Target resolve_target(Session& s, const Json& m, const CallOptions& o) {
     if (!v && profile) v = profile->get(key);
     return v && (*v == "true" || *v == "True" || *v == "TRUE");
   };
-  if (auto url = configured_endpoint(s.ctx(), s.config(), profile, m, o.cli_endpoint)) t.endpoint = *url;
-  else t.endpoint = default_endpoint(m, t.region, truthy("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+  if (auto url = configured_endpoint(s.ctx(), s.config(), profile, m, o.cli_endpoint)) {
+    t.endpoint = *url;
+    t.configured = true;
+  } else t.endpoint = default_endpoint(m, t.region, truthy("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
                                      truthy("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"));
   const Json& meta = m["metadata"];
   t.signing_name = meta.value("signingName", meta.value("endpointPrefix", std::string()));
@@ -164,6 +167,7 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
       if (resp.status >= 200 && resp.status < 300) {
         s.quota().on_success();
         s.limiter().after_response(false, std::chrono::duration<double>(Clock::now().time_since_epoch()).count());
+        WireTimestamps wire(s.ctx().opts.wire_timestamps);
         return parse_output(m, operation, resp);
       }
       info = parse_error(m, resp);
@@ -185,7 +189,11 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
     bool retryable = is_retryable(failure) && attempt < retry.max_attempts;
     if (retryable && retry.mode != RetryMode::legacy) retryable = s.quota().acquire(failure);
     if (!retryable) {
-      if (failure.connection_error) throw Error(Exit::other, s.redact(transport_message));
+      if (failure.connection_error) {
+        // A mistyped region ends in a host name that does not resolve: say so.
+        std::string hint = target.configured ? std::string() : unknown_region_hint(target.region);
+        throw Error(Exit::other, s.redact(transport_message), {}, hint);
+      }
       throw ServiceError(info.code, s.redact(info.message), std::string(operation), info.status, info.request_id);
     }
     double delay = backoff_seconds(retry.mode, attempt, s.rng());
@@ -283,8 +291,36 @@ std::string redact_body(std::string body) {
   return body;
 }
 
+namespace {
+// Python's json.dumps() with its default separators (", " and ": ") and
+// ensure_ascii, as botocore's TokenEncoder writes the token before base64.
+void python_dumps(const Json& v, std::string& out) {
+  if (v.is_object()) {
+    out += '{';
+    bool first = true;
+    for (auto& [k, e] : v.items()) {
+      if (!first) out += ", ";
+      first = false;
+      out += Json(k).dump(-1, ' ', true) + ": ";
+      python_dumps(e, out);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ", ";
+      python_dumps(v[i], out);
+    }
+    out += ']';
+  } else {
+    out += v.dump(-1, ' ', true);
+  }
+}
+}  // namespace
+
 std::string encode_page_token(const Json& token) {
-  std::string text = token.dump();
+  std::string text;
+  python_dumps(token, text);
   std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));

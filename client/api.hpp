@@ -2,6 +2,7 @@
 // compatible endpoint): call an operation of a service with its input in the
 // AWS CLI's JSON shape and get its output back in the same shape.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ struct PageOptions {
   std::optional<long> page_size;
   std::optional<std::string> starting_token;
   bool paginate = true;
+  // Called with each page as the AWS CLI's text output shows it: the page's
+  // result keys (after --max-items and --starting-token trimmed them), and on
+  // the first page the keys that are not aggregated.
+  std::function<void(const Json& page)> on_page;
 };
 
 // Sends `operation` (the model's name, e.g. "DescribeClusters") of `service`

@@ -1,5 +1,6 @@
 #include "client/credentials.hpp"
 
+#include <csignal>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -159,6 +160,7 @@ class Chain {
     pid_t pid = fork();
     if (pid < 0) throw_config("credential_process: cannot fork", where);
     if (pid == 0) {
+      std::signal(SIGPIPE, SIG_DFL);  // ecsctl ignores it (cli/main.cpp); the process gets the default
       dup2(out[1], 1);
       close(out[0]);
       close(out[1]);
@@ -186,6 +188,12 @@ class Chain {
     auto r = from_json(j, "credential_process", where);
     m_s.add_secret(r.creds.secret_access_key);
     m_s.add_secret(r.creds.session_token);
+    // botocore's RefreshableCredentials refuses credentials that are expired
+    // as soon as they are fetched; nothing is signed with them.
+    if (r.expiration && *r.expiration <= m_s.now())
+      throw_config("Credentials were refreshed, but the refreshed credentials are still expired.", where,
+                   "credential_process '" + argv[0] + "' returned an Expiration in the past (" +
+                       iso_utc(*r.expiration) + "); check the process, or the clock of this machine");
     return r;
   }
 

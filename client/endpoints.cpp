@@ -3,6 +3,7 @@
 #include <cctype>
 #include <regex>
 
+#include "core/suggest.hpp"
 #include "schemas/model.hpp"
 
 namespace ecsctl::client {
@@ -35,6 +36,29 @@ bool truthy(std::optional<std::string> v) {
 }
 
 }  // namespace
+
+bool is_known_region(std::string_view region) {
+  for (auto& p : model::partitions()["partitions"])
+    if (p.contains("regions") && p["regions"].contains(std::string(region))) return true;
+  return false;
+}
+
+std::string unknown_region_hint(std::string_view region) {
+  if (region.empty() || is_known_region(region)) return {};
+  std::vector<std::string> known;
+  for (auto& p : model::partitions()["partitions"])
+    if (p.contains("regions"))
+      for (auto& [name, info] : p["regions"].items())
+        if (name.find("global") == std::string::npos) known.push_back(name);
+  std::string hint = "the region '" + std::string(region) + "' is in no partition of the endpoints data";
+  std::optional<std::string> best;
+  std::size_t best_distance = 4;
+  for (const auto& k : known)
+    if (std::size_t d = edit_distance(region, k); d < best_distance) best_distance = d, best = k;
+  if (best) hint += "; did you mean '" + *best + "'?";
+  else hint += "; check --region, AWS_REGION / AWS_DEFAULT_REGION and the profile's region";
+  return hint;
+}
 
 std::string default_endpoint(const Json& service_model, std::string_view region, bool fips, bool dualstack) {
   const Json& meta = service_model["metadata"];

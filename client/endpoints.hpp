@@ -27,6 +27,13 @@ std::optional<std::string> configured_endpoint(const Context& ctx, const AwsConf
                                                const ConfigSection* profile, const Json& service_model,
                                                bool use_cli_option);
 
+// Whether `region` is listed in a partition of the endpoints data
+// (schemas/models/partitions.json); a region pattern alone does not count.
+bool is_known_region(std::string_view region);
+// For a region no partition lists: what to say about it, with the nearest
+// known region ("us-eest-1" -> "... did you mean 'us-east-1'?"); empty otherwise.
+std::string unknown_region_hint(std::string_view region);
+
 // "Elastic Load Balancing v2" -> "ELASTIC_LOAD_BALANCING_V2" (for environment variable names).
 std::string service_id_env_name(std::string_view service_id);
 

@@ -45,20 +45,25 @@ Json call_paginated(Context& ctx, std::string_view service, std::string_view ope
     if (!token) throw_usage("invalid --starting-token '" + *page.starting_token + "'");
     for (auto& [k, v] : token->items()) {
       if (k == "boto_truncate_amount") skip = v.is_number_integer() ? v.get<long>() : 0;
-      else request[k] = v;
+      else if (!v.is_null()) request[k] = v;
     }
   }
-  Json result = Json::object();
+  Json result = Json::object();         // the result keys, merged over the pages
+  Json non_aggregate_part = Json::object();
+  std::optional<std::string> next_token;
   long count = 0;
   bool first = true;
   while (true) {
+    // As botocore's PageIterator: the token this page was asked for; on the
+    // first page every input token, null when none was given.
     Json current_token = Json::object();
     for (auto& t : in_tokens)
       if (request.contains(t)) current_token[t] = request[t];
+      else if (first) current_token[t] = nullptr;
     Json out = call(ctx, service, operation, request);
     if (first) {
       for (auto& k : non_aggregate)
-        if (out.contains(k)) result[k] = out[k];
+        if (out.contains(k)) non_aggregate_part[k] = out[k];
     }
     const std::string& primary = result_keys.empty() ? std::string() : result_keys[0];
     if (first && skip > 0) {
@@ -77,7 +82,13 @@ Json call_paginated(Context& ctx, std::string_view service, std::string_view ope
       for (long i = 0; i < keep; ++i) kept.push_back(out[primary][static_cast<size_t>(i)]);
       out[primary] = kept;
       current_token["boto_truncate_amount"] = keep + (first ? skip : 0);
-      result["NextToken"] = encode_page_token(current_token);
+      next_token = encode_page_token(current_token);
+    }
+    if (page.on_page) {
+      Json shown = first ? non_aggregate_part : Json::object();
+      for (auto& k : result_keys)
+        if (out.contains(k)) shown[k] = out[k];
+      page.on_page(shown);
     }
     for (auto& k : result_keys) {
       if (!out.contains(k)) continue;
@@ -99,11 +110,15 @@ Json call_paginated(Context& ctx, std::string_view service, std::string_view ope
     if (!more || next.empty()) break;
     if (next == current_token) throw Error(Exit::other, "the service returned the same pagination token twice");
     if (page.max_items && count >= *page.max_items) {
-      result["NextToken"] = encode_page_token(next);
+      next_token = encode_page_token(next);
       break;
     }
     for (auto& [k, v] : next.items()) request[k] = v;
   }
+  // botocore's build_full_result: the result keys, then the keys that are not
+  // aggregated, then NextToken last.
+  for (auto& [k, v] : non_aggregate_part.items()) result[k] = v;
+  if (next_token) result["NextToken"] = *next_token;
   return result;
 }
 

@@ -237,7 +237,7 @@ Json from_wire_json(const Json& m, const Json& shape, const Json& v) {
     return out;
   }
   if (type == "timestamp") {
-    if (v.is_number()) return format_epoch(v.get<double>());
+    if (v.is_number()) return wire_timestamps() ? v : Json(format_epoch(v.get<double>()));
     if (v.is_string()) return format_iso_timestamp(v.get<std::string>());
   }
   return v;

@@ -37,8 +37,21 @@ Json xml_to_json(const Json& service_model, const Json& shape, std::string_view 
 
 // Timestamps as the AWS CLI v2 prints them by default (iso8601): epoch seconds
 // in the local time zone, "2024-05-01T12:00:00.123000+00:00"; ISO strings keep their offset.
+// With the profile's `cli_timestamp_format = wire` (while a WireTimestamps is
+// alive on this thread), timestamps are left as the service sent them.
 std::string format_epoch(double seconds);
 std::string format_iso_timestamp(std::string_view text);
+bool wire_timestamps();
+class WireTimestamps {
+ public:
+  explicit WireTimestamps(bool wire);
+  ~WireTimestamps();
+  WireTimestamps(const WireTimestamps&) = delete;
+  WireTimestamps& operator=(const WireTimestamps&) = delete;
+
+ private:
+  bool m_previous;
+};
 // Parses an input timestamp (epoch number or ISO 8601) into epoch seconds; nullopt when invalid.
 std::optional<double> parse_timestamp(const Json& value);
 

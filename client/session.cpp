@@ -54,7 +54,8 @@ Transport& Session::transport() {
     o.connect_timeout = m_ctx.opts.connect_timeout;
     o.read_timeout = m_ctx.opts.read_timeout;
     o.verify_ssl = m_ctx.opts.verify_ssl;
-    if (auto ca = m_ctx.env.get_nonempty("AWS_CA_BUNDLE")) o.ca_bundle = expand_home(m_ctx.env, *ca);
+    if (m_ctx.opts.ca_bundle && !m_ctx.opts.ca_bundle->empty()) o.ca_bundle = expand_home(m_ctx.env, *m_ctx.opts.ca_bundle);
+    else if (auto ca = m_ctx.env.get_nonempty("AWS_CA_BUNDLE")) o.ca_bundle = expand_home(m_ctx.env, *ca);
     else if (auto* p = profile())
       if (auto ca = p->get("ca_bundle")) o.ca_bundle = expand_home(m_ctx.env, *ca);
     if (!o.verify_ssl)

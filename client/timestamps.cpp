@@ -86,7 +86,16 @@ std::string format_epoch(double seconds) {
   return iso(tm, micros, tm.tm_gmtoff);
 }
 
+namespace {
+thread_local bool t_wire_timestamps = false;
+}  // namespace
+
+bool wire_timestamps() { return t_wire_timestamps; }
+WireTimestamps::WireTimestamps(bool wire) : m_previous(t_wire_timestamps) { t_wire_timestamps = wire; }
+WireTimestamps::~WireTimestamps() { t_wire_timestamps = m_previous; }
+
 std::string format_iso_timestamp(std::string_view text) {
+  if (t_wire_timestamps) return std::string(text);
   auto p = parse_iso(text);
   if (!p) return std::string(text);
   return iso(p->tm, p->micros, p->offset);

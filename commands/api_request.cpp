@@ -39,6 +39,41 @@ std::vector<std::string> all_flag_names(const Operation& op, bool paginate) {
   return names;
 }
 
+// Option words with an abbreviated name spelt out: argparse (and so the AWS
+// CLI) accepts any unique prefix of a long option (`--clust web`). An exact
+// name always wins; a prefix of several names is an error naming them.
+std::vector<std::string> expand_abbreviations(const Operation& op, const std::vector<std::string>& args) {
+  std::vector<std::string> names = all_flag_names(op, false);
+  names.push_back(k_print_request);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  for (const auto& word : args) {
+    if (!is_option(word)) {
+      out.push_back(word);
+      continue;
+    }
+    auto eq = word.find('=');
+    std::string name = word.substr(0, eq);
+    if (std::binary_search(names.begin(), names.end(), name)) {
+      out.push_back(word);
+      continue;
+    }
+    std::vector<std::string> matches;
+    for (const auto& n : names)
+      if (n.compare(0, name.size(), name) == 0) matches.push_back(n);
+    if (matches.size() > 1) {
+      std::string list;
+      for (const auto& m : matches) list += (list.empty() ? "" : ", ") + m;
+      throw Error(Exit::usage, "ambiguous option: " + name + " could match " + list, "",
+                  "spell the option out in full");
+    }
+    out.push_back(matches.empty() ? word : matches[0] + (eq == std::string::npos ? "" : word.substr(eq)));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> operation_flag_names(const Operation& op) {
@@ -218,9 +253,10 @@ void apply_paging(const Operation& op, const Parsed& p, bool no_paginate_flag, R
 
 }  // namespace
 
-Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& args,
+Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& given,
                       const std::vector<std::string>& supplied_later) {
   Request req;
+  const std::vector<std::string> args = expand_abbreviations(op, given);
   const bool no_paginate = std::find(args.begin(), args.end(), "--no-paginate") != args.end();
   Parsed p = scan(op, args, op.paginator && !no_paginate, req);
   if (req.help) return req;

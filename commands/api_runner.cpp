@@ -45,9 +45,27 @@ int send_request(Context& ctx, const Operation& op, const Request& req) {
     ctx.out << shown.dump(4) << "\n";
     return 0;
   }
-  Json result = req.paginated ? client::call_paginated(ctx, op.service, op.name, req.input, req.page)
-                              : client::call(ctx, op.service, op.name, req.input);
-  print_result(ctx, result, op.name);
+  if (!req.paginated) {
+    print_result(ctx, client::call(ctx, op.service, op.name, req.input), op.name);
+    return 0;
+  }
+  // Text output of a paged operation is written page by page, --query applied
+  // to each page, and a NEXTTOKEN row last, as the AWS CLI's text formatter
+  // does; the other formats print the merged result.
+  bool paged_text = ctx.opts.output == OutputFormat::text;
+  bool printed_pages = false;
+  client::PageOptions paging = req.page;
+  if (paged_text)
+    paging.on_page = [&](const Json& page) {
+      printed_pages = true;
+      print_result(ctx, page, op.name);
+    };
+  Json result = client::call_paginated(ctx, op.service, op.name, req.input, paging);
+  if (!paged_text || !printed_pages) {
+    print_result(ctx, result, op.name);
+    return 0;
+  }
+  if (result.contains("NextToken")) print_result(ctx, Json{{"NextToken", {{"NextToken", result["NextToken"]}}}}, op.name);
   return 0;
 }
 

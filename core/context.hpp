@@ -32,6 +32,9 @@ struct GlobalOptions {
   std::optional<double> read_timeout;       // --cli-read-timeout, seconds (0 = none)
   ColorMode color = ColorMode::automatic;   // --color, NO_COLOR
   bool no_pager = false;                    // --no-cli-pager (ecsctl never pages)
+  bool wire_timestamps = false;             // the profile's cli_timestamp_format = wire
+  std::optional<std::string> ca_bundle;     // --ca-bundle (then AWS_CA_BUNDLE, profile ca_bundle)
+  std::string cli_binary_format = "base64"; // --cli-binary-format (accepted, not used)
   bool quiet = false;                       // --quiet: no progress on stderr
 };
 

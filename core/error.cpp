@@ -42,10 +42,27 @@ static std::string service_text(const std::string& code, const std::string& mess
   return text;
 }
 
+// What usually causes the errors that say only "the signature is wrong" or
+// "the key is unknown".
+static std::string service_hint(const std::string& code, const std::string& message) {
+  if (code == "InvalidSignatureException" || code == "SignatureDoesNotMatch") {
+    if (message.starts_with("Signature expired") || message.starts_with("Signature not yet current"))
+      return "the clock of this machine is off; set it right (e.g. enable NTP) and try again";
+    return "the secret access key does not belong to the access key id (a wrong or mistyped "
+           "aws_secret_access_key, or a secret from another profile), or this machine's clock is far off; "
+           "check --profile / AWS_PROFILE and the keys in ~/.aws/credentials or the environment";
+  }
+  if (code == "UnrecognizedClientException" || code == "InvalidClientTokenId")
+    return "the access key id or session token is not valid: a key that was deleted or mistyped, "
+           "a profile other than the one you meant (check --profile / AWS_PROFILE), or temporary "
+           "credentials whose AWS_SESSION_TOKEN is missing or expired (refresh them, e.g. `aws sso login`)";
+  return {};
+}
+
 ServiceError::ServiceError(std::string code, std::string message, std::string operation,
                            int http_status, std::string request_id)
     : Error(Exit::service, service_text(code, message, operation),
-            request_id.empty() ? std::string() : "request id " + request_id),
+            request_id.empty() ? std::string() : "request id " + request_id, service_hint(code, message)),
       m_error_code(std::move(code)), m_service_message(std::move(message)),
       m_operation(std::move(operation)), m_http_status(http_status),
       m_request_id(std::move(request_id)) {}

@@ -229,7 +229,13 @@ void print_result(Context& ctx, const Json& result, std::string_view title) {
     try {
       queried = jmespath::search(*ctx.opts.query, result);
     } catch (const jmespath::Error& e) {
-      throw Error(Exit::usage, std::string("invalid --query: ") + e.what(),
+      // The expression compiled when the command line was read (cli/); an
+      // error now comes from evaluating it against the result, after the
+      // request was sent, so it cannot be 252 ("nothing was sent"): 255, as
+      // the AWS CLI exits.
+      throw Error(e.kind() == jmespath::ErrorKind::syntax ? Exit::usage : Exit::other,
+                  std::string(e.kind() == jmespath::ErrorKind::syntax ? "Bad value for --query " + *ctx.opts.query + ": "
+                                                                      : "--query: ") + e.what(),
                   "--query, position " + std::to_string(e.position()));
     }
     value = &queried;

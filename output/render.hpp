@@ -9,7 +9,8 @@
 
 namespace ecsctl {
 
-// Applies ctx.opts.query (a bad expression is a usage error, exit 252) and
+// Applies ctx.opts.query (a syntax error is a usage error, exit 252; an error
+// while evaluating it is exit 255, as the request was already sent) and
 // writes `result` to ctx.out in ctx.opts.output. `title` is the operation name
 // (e.g. "DescribeClusters"), used as the table title.
 void print_result(Context& ctx, const Json& result, std::string_view title);

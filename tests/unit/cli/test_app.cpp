@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "commands/api.hpp"
 #include "core/error.hpp"
 #include "cli/global_options.hpp"
 #include "output/render.hpp"
@@ -103,7 +104,11 @@ TEST_SUITE("run_app") {
       CHECK(r.code == 252);
       CHECK(r.err.str().find("ecsctl: error: unknown command 'zz-test-ecko'") == 0);
       CHECK(r.err.str().find("did you mean 'zz-test-echo'?") != std::string::npos);
+      CHECK(r.err.str().find("Invalid choice: 'zz-test-ecko'") != std::string::npos);  // the AWS CLI's words
       CHECK(r.out.str().empty());
+      Run g({"elbv2", "describe-load-balancerz"});
+      CHECK(g.code == 252);
+      CHECK(g.err.str().find("Invalid choice: 'describe-load-balancerz'") != std::string::npos);
     }
     SUBCASE("unknown option before the command") {
       Run r({"--regoin", "x", "zz-test-echo"});
@@ -135,6 +140,9 @@ TEST_SUITE("run_app") {
       Run r({"zz-test-echo", "--query", "nested.["});
       CHECK(r.code == 252);
       CHECK(r.out.str().empty());
+      CHECK(r.err.str().find("ecsctl: error: Bad value for --query nested.[: ") == 0);
+      // Before the command runs: its progress line is never printed.
+      CHECK(r.err.str().find("progress") == std::string::npos);
     }
   }
 
@@ -167,6 +175,9 @@ TEST_SUITE("run_app") {
     CHECK(v.err.str() == "ecsctl: error: bad file\n  at: f.yaml:3:5\n  hint: fix it\n");
     Run s({"zz-test-fail", "service"});
     CHECK(s.err.str().find("request id req-1") != std::string::npos);
+    // The AWS CLI's shape: a blank line, then the line scripts grep with `^An error occurred`.
+    CHECK(s.err.str().find("\nAn error occurred (ClusterNotFoundException) when calling the DescribeClusters "
+                           "operation: Cluster not found.\n") == 0);
   }
 
   TEST_CASE("errors are coloured only on a terminal, never with NO_COLOR or --color off") {
@@ -186,5 +197,23 @@ TEST_SUITE("run_app") {
     CHECK(Run({"zz-test-echo", "--output", "table"}, {{"NO_COLOR", "1"}}, true).out.str().find('\033') ==
           std::string::npos);
     CHECK(Run({"zz-test-echo", "--output", "table", "--color", "on"}).out.str().find('\033') != std::string::npos);
+  }
+
+  TEST_CASE("no command's own flag is a prefix of a global option, which would take it") {
+    std::vector<std::string> globals;
+    for (const auto& g : ecsctl::global_option_specs()) globals.emplace_back(g.name);
+    auto check = [&](const std::string& where, const std::string& flag) {
+      for (const auto& g : globals)
+        if (g != flag && g.compare(0, flag.size(), flag) == 0) FAIL_CHECK(std::string(where + " " + flag + " is a prefix of " + g));
+    };
+    for (const ecsctl::CommandSpec* c : ecsctl::command_table())
+      for (const auto& f : c->flags) check(std::string(c->name), std::string(f.name));
+    for (const char* group : {"", "elbv2", "events", "scheduler", "logs", "cloudwatch", "application-autoscaling"}) {
+      auto service = ecsctl::api::service_for_group(group);
+      if (!service) continue;
+      for (const auto& name : ecsctl::api::operation_names(*service))
+        if (auto op = ecsctl::api::find_operation(*service, name))
+          for (const auto& a : op->args) check(name, a.cli_name);
+    }
   }
 }

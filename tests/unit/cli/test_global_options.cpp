@@ -135,4 +135,60 @@ TEST_SUITE("global options") {
     // A valid --output means AWS_DEFAULT_OUTPUT is not even read.
     CHECK(parse_error({"x", "--output", "json"}, {{"AWS_DEFAULT_OUTPUT", "xml"}}) == Exit::ok);
   }
+
+  TEST_CASE("the AWS CLI's other global options are accepted") {
+    Parsed p({"x", "--cli-binary-format", "raw-in-base64-out", "--cli-auto-prompt", "--no-cli-auto-prompt",
+              "--ca-bundle", "/etc/ssl/certs/ca-certificates.crt", "--region", "us-east-1"});
+    CHECK(p.cl.words == std::vector<std::string>{"x"});
+    CHECK(p.ctx.opts.ca_bundle == "/etc/ssl/certs/ca-certificates.crt");
+    CHECK(p.ctx.opts.cli_binary_format == "raw-in-base64-out");
+    CHECK(Parsed({"x", "--cli-binary-format=base64"}).ctx.opts.cli_binary_format == "base64");
+    CHECK(parse_error({"x", "--cli-binary-format", "hex"}) == Exit::usage);
+    CHECK(parse_error({"x", "--ca-bundle"}) == Exit::usage);
+  }
+
+  TEST_CASE("a unique prefix of a global option is that option; an ambiguous one is an error naming them") {
+    Parsed p({"--reg", "eu-west-1", "x", "--out=text", "--prof", "dev", "--que", "a.b", "--deb"});
+    CHECK(p.ctx.opts.region == "eu-west-1");
+    CHECK(p.ctx.opts.output == ecsctl::OutputFormat::text);
+    CHECK(p.ctx.opts.profile == "dev");
+    CHECK(p.ctx.opts.query == "a.b");
+    CHECK(p.ctx.opts.debug);
+    CHECK(p.cl.words == std::vector<std::string>{"x"});
+    CHECK(parse_error({"x", "--qu", "a"}) == Exit::usage);  // --query or --quiet
+    // Not a prefix of any global option: left to the command.
+    CHECK(Parsed({"x", "--clust", "web"}).cl.words == std::vector<std::string>{"x", "--clust", "web"});
+    try {
+      Parsed q({"x", "--c", "web"});
+      FAIL("no error");
+    } catch (const ecsctl::Error& e) {
+      CHECK(e.code() == Exit::usage);
+      std::string what = e.what();
+      CHECK(what.find("ambiguous option: --c could match") != std::string::npos);
+      CHECK(what.find("--color") != std::string::npos);
+      CHECK(what.find("--cli-read-timeout") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("--query is compiled and --endpoint-url checked while the command line is read") {
+    try {
+      Parsed q({"run-task", "--query", "tasks[0"});
+      FAIL("no error");
+    } catch (const ecsctl::Error& e) {
+      CHECK(e.code() == Exit::usage);
+      CHECK(std::string(e.what()).find("Bad value for --query tasks[0: ") == 0);
+    }
+    // The command line is checked before the configuration (AWS_DEFAULT_OUTPUT = xml is 253).
+    CHECK(parse_error({"x", "--query", "a["}, {{"AWS_DEFAULT_OUTPUT", "xml"}}) == Exit::usage);
+    try {
+      Parsed q({"x", "--endpoint-url", "foo"});
+      FAIL("no error");
+    } catch (const ecsctl::Error& e) {
+      CHECK(e.code() == Exit::usage);
+      CHECK(std::string(e.what()).find("Bad value for --endpoint-url \"foo\": scheme is missing.") == 0);
+    }
+    CHECK(parse_error({"x", "--endpoint-url", "ftp://host"}) == Exit::usage);
+    CHECK(parse_error({"x", "--endpoint-url", "http://"}) == Exit::usage);
+    CHECK(parse_error({"x", "--endpoint-url", "HTTPS://ecs.example.com"}) == Exit::ok);
+  }
 }

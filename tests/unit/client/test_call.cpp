@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "client/api.hpp"
+#include "client/endpoints.hpp"
 #include "client/invoke.hpp"
 #include "client/sigv4.hpp"
 #include "client_fixture.hpp"
@@ -117,6 +118,56 @@ TEST_SUITE("call") {
       CHECK(std::string(e.what()).find("Connection refused") != std::string::npos);
     }
     CHECK(f.fake->sent.size() == 3);
+  }
+
+  TEST_CASE("a region in no partition: the connection error says so and suggests the nearest region") {
+    auto env = k_env;
+    env["AWS_REGION"] = "us-eest-1";
+    Fixture f(env, [](const HttpRequest& r) -> HttpResponse {
+      throw TransportError("could not connect to the endpoint URL \"" + r.url + "\": Couldn't resolve host name", false);
+    });
+    try {
+      call(f.ctx, "ecs", "ListClusters", {});
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::other);  // as the AWS CLI: a connection failure
+      CHECK(e.hint().find("'us-eest-1' is in no partition") != std::string::npos);
+      CHECK(e.hint().find("did you mean 'us-east-1'?") != std::string::npos);
+    }
+    CHECK(f.fake->sent.at(0).url == "https://ecs.us-eest-1.amazonaws.com/");
+
+    Fixture known(k_env, [](const HttpRequest&) -> HttpResponse { throw TransportError("refused", false); });
+    try {
+      call(known.ctx, "ecs", "ListClusters", {});
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.hint().empty());  // eu-west-1 is known: no region hint
+    }
+    CHECK(unknown_region_hint("eu-west-1").empty());
+    CHECK(unknown_region_hint("us-gov-west-1").empty());
+    CHECK(unknown_region_hint("xx-nowhere-9").find("no partition") != std::string::npos);
+  }
+
+  TEST_CASE("InvalidSignatureException and UnrecognizedClientException say what usually causes them") {
+    for (const char* code : {"InvalidSignatureException", "UnrecognizedClientException"}) {
+      CAPTURE(code);
+      std::string body = std::string(R"({"__type":")") + code + R"(","message":"nope"})";
+      Fixture f(k_env, [&body](const HttpRequest&) { return json_response(400, body); });
+      try {
+        call(f.ctx, "ecs", "ListClusters", {});
+        FAIL("expected ServiceError");
+      } catch (const ServiceError& e) {
+        CHECK(e.code() == Exit::service);
+        std::string hint = e.hint();
+        if (std::string(code) == "InvalidSignatureException") {
+          CHECK(hint.find("secret access key") != std::string::npos);
+          CHECK(hint.find("clock") != std::string::npos);
+        } else {
+          CHECK(hint.find("session token") != std::string::npos);
+          CHECK(hint.find("profile") != std::string::npos);
+        }
+      }
+    }
   }
 
   TEST_CASE("legacy mode retries 5 times; the standard quota stops runaway retries") {

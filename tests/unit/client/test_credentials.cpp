@@ -109,6 +109,26 @@ TEST_SUITE("credentials") {
     CHECK(std::string(config_error(h).what()).find("exit status 3") != std::string::npos);
   }
 
+  TEST_CASE("credential_process with an Expiration in the past: refused as botocore does, nothing sent") {
+    Fixture f(std::map<std::string, std::string>{{"AWS_REGION", "us-east-1"}});
+    f.home.write(".aws/config",
+                 "[default]\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"AKOLD\","
+                 "\"SecretAccessKey\":\"oldsecret\",\"SessionToken\":\"OLDTOKEN\","
+                 "\"Expiration\":\"2001-01-01T00:00:00Z\"}'\n");
+    try {
+      call(f.ctx, "ecs", "ListClusters", Json::object());
+      FAIL("expired credentials were used");
+    } catch (const ServiceError&) {
+      FAIL("expected a credentials error, not a service error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::config);
+      CHECK(std::string(e.what()) == "Credentials were refreshed, but the refreshed credentials are still expired.");
+      CHECK(e.hint().find("2001-01-01") != std::string::npos);
+      CHECK(std::string(e.what()).find("oldsecret") == std::string::npos);
+    }
+    CHECK(f.fake->sent.empty());
+  }
+
   TEST_CASE("split_command_line") {
     CHECK(split_command_line("a b  c") == std::vector<std::string>{"a", "b", "c"});
     CHECK(split_command_line("a 'b c' \"d \\\"e\\\"\" f\\ g") == std::vector<std::string>{"a", "b c", "d \"e\"", "f g"});

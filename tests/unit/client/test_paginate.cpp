@@ -89,6 +89,38 @@ TEST_SUITE("paginate") {
     CHECK((*decode_page_token(out["NextToken"].get<std::string>()))["nextToken"] == "t1");
   }
 
+  TEST_CASE("tokens are botocore's: Python's json.dumps, the input token null on the first page") {
+    Fixture f(k_env, list_clusters);
+    PageOptions p;
+    p.max_items = 1;
+    auto out = call_paginated(f.ctx, "ecs", "ListClusters", {}, p);
+    // base64 of {"nextToken": null, "boto_truncate_amount": 1}, what the AWS CLI prints
+    CHECK(out["NextToken"] == "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ==");
+    // NextToken is the last key, as in build_full_result
+    CHECK(out.items().begin().key() == "clusterArns");
+    CHECK(out.size() == 2);
+    PageOptions q;
+    q.starting_token = out["NextToken"].get<std::string>();
+    q.max_items = 1;
+    auto sent = f.fake->sent.size();
+    auto second = call_paginated(f.ctx, "ecs", "ListClusters", {}, q);
+    CHECK(second["clusterArns"] == Json{"arn:c1"});
+    CHECK(f.fake->sent.at(sent).body.find("nextToken") == std::string::npos);  // the null is not sent
+  }
+
+  TEST_CASE("on_page sees each page as the text output prints it") {
+    Fixture f(k_env, list_clusters);
+    PageOptions p;
+    std::vector<Json> pages;
+    p.on_page = [&pages](const Json& page) { pages.push_back(page); };
+    p.max_items = 3;
+    auto out = call_paginated(f.ctx, "ecs", "ListClusters", {}, p);
+    REQUIRE(pages.size() == 2);
+    CHECK(pages[0]["clusterArns"] == Json{"arn:c0", "arn:c1"});
+    CHECK(pages[1]["clusterArns"] == Json{"arn:c2"});
+    CHECK(out["clusterArns"].size() == 3);
+  }
+
   TEST_CASE("query protocol: Marker/NextMarker") {
     int n = 0;
     Fixture f(k_env, [&](const HttpRequest& r) {
@@ -119,7 +151,7 @@ TEST_SUITE("paginate") {
     p.starting_token = "t1";  // a raw service token is accepted
     auto out = call_paginated(f.ctx, "ecs", "ListClusters", {}, p);
     CHECK(out["clusterArns"].size() == 4);
-    CHECK(encode_page_token(Json{{"a", 1}}) == "eyJhIjoxfQ==");
+    CHECK(encode_page_token(Json{{"a", 1}}) == "eyJhIjogMX0=");  // base64 of {"a": 1}, as Python's json.dumps
     CHECK_FALSE(decode_page_token("!!!!"));
   }
 }

@@ -169,13 +169,29 @@ TEST_SUITE("api request") {
 
   TEST_CASE("unknown flags, missing values, stray words") {
     std::string hint;
-    CHECK(error_of("describe-services", {"--cluster", "c", "--service", "a"}, "ecs", &hint) == "Unknown options: --service");
+    CHECK(error_of("describe-services", {"--cluster", "c", "--servics", "a"}, "ecs", &hint) == "Unknown options: --servics");
     CHECK(hint == "did you mean '--services'?");
+    // A unique prefix is the flag, as argparse (and so the AWS CLI) takes it.
+    CHECK(error_of("describe-services", {"--cluster", "c", "--service", "a"}).empty());
     CHECK(error_of("describe-services", {"--cluster"}) == "argument --cluster: expected one argument");
     CHECK(error_of("describe-services", {"--services", "a", "stray"}).empty());  // lists take every word
     CHECK(error_of("describe-clusters", {"stray"}) == "Unknown options: stray");
     CHECK(error_of("update-service", {"--service", "s", "--force-new-deployment=yes"}).find("ignored explicit argument") !=
           std::string::npos);
+  }
+
+  TEST_CASE("a unique prefix of a flag is that flag; an ambiguous one names the candidates") {
+    CHECK(input_of("list-services", {"--clust", "web", "--launch", "FARGATE"}) ==
+          Json::parse(R"({"cluster":"web","launchType":"FARGATE"})"));
+    CHECK(input_of("update-service", {"--service", "api", "--desired=3", "--force-new"}) ==
+          Json::parse(R"({"service":"api","desiredCount":3,"forceNewDeployment":true})"));
+    // An exact name wins over the longer names it is a prefix of.
+    CHECK(input_of("update-service", {"--service", "api", "--cluster", "c"}) ==
+          Json::parse(R"({"cluster":"c","service":"api"})"));
+    std::string hint;
+    CHECK(error_of("update-service", {"--serv", "a"}, "ecs", &hint) ==
+          "ambiguous option: --serv could match --service, --service-connect-configuration, --service-registries");
+    CHECK(parse("ecs", "list-clusters", {"--no-pag"}).paginated == false);
   }
 
   TEST_CASE("pagination options") {

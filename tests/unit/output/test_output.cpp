@@ -147,6 +147,19 @@ TEST_SUITE("print_result") {
           "api\tweb\n");
   }
 
+  TEST_CASE("an error while evaluating --query is 255, not 252: the request was already sent") {
+    Printer p(ecsctl::OutputFormat::json);
+    p.ctx.opts.query = "abs(service)";
+    try {
+      p.print(Json{{"service", Json{{"serviceName", "api"}}}});
+      FAIL("no error");
+    } catch (const ecsctl::Error& e) {
+      CHECK(e.code() == ecsctl::Exit::other);
+      CHECK(std::string(e.what()).find("--query") != std::string::npos);
+    }
+    CHECK(p.out.str().empty());
+  }
+
   TEST_CASE("a bad --query is a usage error") {
     Printer p(ecsctl::OutputFormat::json);
     p.ctx.opts.query = "services[";
