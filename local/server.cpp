@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "client/sigv4.hpp"
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
