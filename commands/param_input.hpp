@@ -41,8 +41,8 @@ Json parse_json(std::string_view text, std::string_view cli_name);
 // nested tens of thousands deep would overflow the stack.
 std::size_t json_nesting_depth(std::string_view text);
 
-// Parses a YAML document (safe subset: maps, sequences, scalars typed as YAML
-// 1.2 core schema) into JSON. Throws Error(Exit::usage) naming `cli_name`.
+// Parses a YAML document into JSON as the AWS CLI does (PyYAML's safe loader:
+// YAML 1.1 scalar types, `<<` merge keys). Throws Error(Exit::usage) naming `cli_name`.
 Json parse_yaml(std::string_view text, std::string_view cli_name);
 
 // Seconds since the epoch for an ISO 8601 date/time or an epoch number.

@@ -28,17 +28,33 @@ static std::string lower(std::string_view s) {
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates) {
   std::string w = lower(word);
+  // Ranked by edit distance; among equals, a name that starts with the word
+  // first, then the one closest in length (the plural "describe-target-groups"
+  // before "describe-target-group-attributes"), then the candidates' order.
+  struct Rank {
+    std::size_t distance, not_prefix, length_gap;
+    bool operator<(const Rank& o) const {
+      if (distance != o.distance) return distance < o.distance;
+      if (not_prefix != o.not_prefix) return not_prefix < o.not_prefix;
+      return length_gap < o.length_gap;
+    }
+  };
   std::optional<std::string> best;
-  std::size_t best_d = static_cast<std::size_t>(-1);
+  Rank best_rank{static_cast<std::size_t>(-1), 1, static_cast<std::size_t>(-1)};
   for (const auto& c : candidates) {
     std::string lc = lower(c);
     std::size_t d = edit_distance(w, lc);
+    bool prefix = w.size() >= 4 && lc.rfind(w, 0) == 0;
     // A prefix of a long name ("describe-clu") is a good suggestion too.
-    if (w.size() >= 4 && lc.rfind(w, 0) == 0) d = std::min<std::size_t>(d, 1);
-    if (d < best_d) { best_d = d; best = c; }
+    if (prefix) d = std::min<std::size_t>(d, 1);
+    Rank r{d, prefix ? 0u : 1u, lc.size() > w.size() ? lc.size() - w.size() : w.size() - lc.size()};
+    if (r < best_rank) {
+      best_rank = r;
+      best = c;
+    }
   }
   std::size_t limit = std::max<std::size_t>(2, w.size() / 3);
-  if (best && best_d <= limit) return best;
+  if (best && best_rank.distance <= limit) return best;
   return std::nullopt;
 }
 

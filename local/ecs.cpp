@@ -1,7 +1,7 @@
 // The ECS service object: construction, operation table, counts.
 #include "local/ecs.hpp"
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 

@@ -79,7 +79,10 @@ class Ecs {
   Json counts();
 
  private:
-  friend struct EcsInternals;
+  friend struct EcsResources;
+  friend struct InstancePool;
+  friend struct TaskLifecycle;
+  friend struct ServiceReconciler;
   void find_busy_tasks();
   Store& m_store;
   std::string m_region, m_account;

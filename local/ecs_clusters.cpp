@@ -3,7 +3,7 @@
 #include <set>
 
 #include "local/cql.hpp"
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -70,7 +70,7 @@ void put_tags(Store& store, const std::string& arn, const Json& tags) {
   store.put("tags", arn, merged);
 }
 
-Json EcsInternals::decorate_cluster(Ecs& e, const Json& stored, const Json& in) {
+Json EcsResources::decorate_cluster(Ecs& e, const Json& stored, const Json& in) {
   Json c = public_view(stored);
   std::string name = c["clusterName"];
   long instances = 0, running = 0, pending = 0, services = 0;
@@ -102,8 +102,8 @@ Json Ecs::create_cluster(const Json& in) {
                    "Cluster name can only contain alphanumeric characters, hyphens and underscores, up to 255 letters.");
   const Json* existing = m_store.get("clusters", name);
   if (existing && (*existing)["status"] == "ACTIVE")
-    return {{"cluster", EcsInternals::decorate_cluster(*this, *existing, in)}};
-  std::string arn = EcsInternals::arn(*this, "cluster/" + name);
+    return {{"cluster", EcsResources::decorate_cluster(*this, *existing, in)}};
+  std::string arn = EcsResources::arn(*this, "cluster/" + name);
   Json c = {{"clusterArn", arn}, {"clusterName", name}, {"status", "ACTIVE"},
             {"settings", in.contains("settings") ? in["settings"] : Json::array({{{"name", "containerInsights"}, {"value", "disabled"}}})},
             {"capacityProviders", in.value("capacityProviders", Json::array())},
@@ -114,7 +114,7 @@ Json Ecs::create_cluster(const Json& in) {
   m_store.erase("tags", arn);
   put_tags(m_store, arn, in.value("tags", Json::array()));
   m_store.put("clusters", name, c);
-  return {{"cluster", EcsInternals::decorate_cluster(*this, c, Json{{"include", {"TAGS"}}})}};
+  return {{"cluster", EcsResources::decorate_cluster(*this, c, Json{{"include", {"TAGS"}}})}};
 }
 
 Json Ecs::describe_clusters(const Json& in) {
@@ -123,8 +123,8 @@ Json Ecs::describe_clusters(const Json& in) {
   for (const auto& ref : names) {
     std::string name = arn_tail(ref.get<std::string>());
     const Json* c = m_store.get("clusters", name);
-    if (c) clusters.push_back(EcsInternals::decorate_cluster(*this, *c, in));
-    else failures.push_back({{"arn", EcsInternals::arn(*this, "cluster/" + name)}, {"reason", "MISSING"}});
+    if (c) clusters.push_back(EcsResources::decorate_cluster(*this, *c, in));
+    else failures.push_back({{"arn", EcsResources::arn(*this, "cluster/" + name)}, {"reason", "MISSING"}});
   }
   return {{"clusters", clusters}, {"failures", failures}};
 }
@@ -151,7 +151,7 @@ Json Ecs::delete_cluster(const Json& in) {
   Json c = *m_store.get("clusters", name);
   c["status"] = "INACTIVE";
   m_store.put("clusters", name, c);
-  return {{"cluster", EcsInternals::decorate_cluster(*this, c, in)}};
+  return {{"cluster", EcsResources::decorate_cluster(*this, c, in)}};
 }
 
 Json Ecs::update_cluster(const Json& in) {
@@ -160,7 +160,7 @@ Json Ecs::update_cluster(const Json& in) {
   for (const char* k : {"settings", "configuration", "serviceConnectDefaults"})
     if (in.contains(k)) c[k] = in[k];
   m_store.put("clusters", name, c);
-  return {{"cluster", EcsInternals::decorate_cluster(*this, c, in)}};
+  return {{"cluster", EcsResources::decorate_cluster(*this, c, in)}};
 }
 
 Json Ecs::update_cluster_settings(const Json& in) { return update_cluster(in); }
@@ -180,7 +180,7 @@ Json Ecs::put_cluster_capacity_providers(const Json& in) {
   c["capacityProviders"] = in["capacityProviders"];
   c["defaultCapacityProviderStrategy"] = in["defaultCapacityProviderStrategy"];
   m_store.put("clusters", name, c);
-  return {{"cluster", EcsInternals::decorate_cluster(*this, c, in)}};
+  return {{"cluster", EcsResources::decorate_cluster(*this, c, in)}};
 }
 
 Json Ecs::describe_capacity_providers(const Json& in) {
@@ -193,7 +193,7 @@ Json Ecs::describe_capacity_providers(const Json& in) {
       failures.push_back({{"arn", ref}, {"reason", "MISSING"}});
       continue;
     }
-    out.push_back({{"capacityProviderArn", EcsInternals::arn(*this, "capacity-provider/" + n)}, {"name", n},
+    out.push_back({{"capacityProviderArn", EcsResources::arn(*this, "capacity-provider/" + n)}, {"name", n},
                    {"status", "ACTIVE"}, {"tags", Json::array()}});
   }
   return {{"capacityProviders", out}, {"failures", failures}};
@@ -232,7 +232,7 @@ Json Ecs::register_container_instance(const Json& in) {
                           "com.amazonaws.ecs.capability.docker-remote-api.1.21"})
     attrs.push_back({{"name", cap}});
   std::string id = hex_id(m_rng, 32);
-  std::string arn = EcsInternals::arn(*this, "container-instance/" + cluster + "/" + id);
+  std::string arn = EcsResources::arn(*this, "container-instance/" + cluster + "/" + id);
   Json registered = {resource("CPU", "INTEGER", cpu), resource("MEMORY", "INTEGER", mem),
                      ports_resource("PORTS", reserved), ports_resource("PORTS_UDP", reserved_udp)};
   Json ci = {{"containerInstanceArn", arn}, {"ec2InstanceId", ec2_id}, {"version", 1},
@@ -278,7 +278,7 @@ Json Ecs::list_container_instances(const Json& in) {
   }
   std::string status = string_member(in, "status", "ACTIVE");
   std::vector<std::string> arns;
-  const std::vector<Instance>& view = EcsInternals::pool_of(*this, cluster);
+  const std::vector<Instance>& view = InstancePool::pool_of(*this, cluster);
   for (const auto& inst : view) {
     const Json& ci = *m_store.get("instances", inst.arn);
     if (ci["status"] != status) continue;
@@ -322,7 +322,7 @@ Json Ecs::describe_container_instances(const Json& in) {
     for (const auto& [arn, ci] : m_store.table("instances"))
       if (ci["_"]["cluster"] == cluster && (arn == r || arn_tail(arn) == r || ci["ec2InstanceId"] == r)) found = &ci;
     if (!found) {
-      failures.push_back({{"arn", r.rfind("arn:", 0) == 0 ? r : EcsInternals::arn(*this, "container-instance/" + cluster + "/" + r)},
+      failures.push_back({{"arn", r.rfind("arn:", 0) == 0 ? r : EcsResources::arn(*this, "container-instance/" + cluster + "/" + r)},
                           {"reason", "MISSING"}});
       continue;
     }
@@ -336,7 +336,7 @@ Json Ecs::describe_container_instances(const Json& in) {
   return {{"containerInstances", out}, {"failures", failures}};
 }
 
-Instance EcsInternals::instance_view(const std::string& arn, const Json& ci) {
+Instance InstancePool::instance_view(const std::string& arn, const Json& ci) {
   Instance in;
   in.arn = arn;
   in.ec2_instance_id = ci["ec2InstanceId"];
@@ -354,12 +354,12 @@ Instance EcsInternals::instance_view(const std::string& arn, const Json& ci) {
   return in;
 }
 
-std::vector<Instance>& EcsInternals::pool_of(Ecs& e, const std::string& cluster) {
+std::vector<Instance>& InstancePool::pool_of(Ecs& e, const std::string& cluster) {
   auto by_arn = [](const Instance& a, std::string_view arn) { return a.arn < arn; };
   if (!e.m_pools_valid) {
     e.m_pools.clear();
     for (const auto& [arn, ci] : e.m_store.table("instances"))
-      if (ci["status"] == "ACTIVE") e.m_pools[ci["_"]["cluster"].get<std::string>()].push_back(instance_view(arn, ci));
+      if (ci["status"] == "ACTIVE") e.m_pools[ci["_"]["cluster"].get<std::string>()].push_back(InstancePool::instance_view(arn, ci));
     e.m_pool_stale.clear();
     e.m_pools_valid = true;
   }
@@ -373,13 +373,13 @@ std::vector<Instance>& EcsInternals::pool_of(Ecs& e, const std::string& cluster)
     const Json* ci = e.m_store.get("instances", arn);
     if (!ci || (*ci)["status"] != "ACTIVE") continue;
     std::vector<Instance>& pool = e.m_pools[(*ci)["_"]["cluster"].get<std::string>()];
-    pool.insert(std::lower_bound(pool.begin(), pool.end(), arn, by_arn), instance_view(arn, *ci));
+    pool.insert(std::lower_bound(pool.begin(), pool.end(), arn, by_arn), InstancePool::instance_view(arn, *ci));
   }
   e.m_pool_stale.clear();
   return e.m_pools[cluster];
 }
 
-void EcsInternals::save_instance(Ecs& e, const Instance& in) {
+void InstancePool::save_instance(Ecs& e, const Instance& in) {
   const Json* stored = e.m_store.get("instances", in.arn);
   if (!stored) return;
   Json ci = *stored;

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -101,7 +101,7 @@ long parse_memory(const std::string& s) {
   return -1;
 }
 
-std::string EcsInternals::arn(const Ecs& e, const std::string& resource) {
+std::string EcsResources::arn(const Ecs& e, const std::string& resource) {
   return "arn:aws:ecs:" + e.m_region + ":" + e.m_account + ":" + resource;
 }
 

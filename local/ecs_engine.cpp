@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -42,7 +42,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
         next("DEPROVISIONING", step_seconds(pace, last));
         return true;
       }
-      EcsInternals::finish_stop(e, task);
+      TaskLifecycle::finish_stop(e, task);
       return false;
     }
     if (last == "RUNNING" || last == "ACTIVATING") {
@@ -71,8 +71,8 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
       for (auto& c : task["containers"]) {
         if (c["image"] == image) c["reason"] = why;
       }
-      EcsInternals::request_stop(e, task, why, "TaskFailedToStart");
-      EcsInternals::finish_stop(e, task);
+      TaskLifecycle::request_stop(e, task, why, "TaskFailedToStart");
+      TaskLifecycle::finish_stop(e, task);
       return false;
     }
     task["pullStoppedAt"] = now;
@@ -100,7 +100,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
   if (last == "RUNNING" && plan.contains("exit_code")) {
     for (auto& c : task["containers"])
       if (c["name"] == plan["container"]) c["exitCode"] = plan["exit_code"];
-    EcsInternals::request_stop(e, task, "Essential container in task exited", "EssentialContainerExited");
+    TaskLifecycle::request_stop(e, task, "Essential container in task exited", "EssentialContainerExited");
     return true;
   }
   return false;
@@ -108,7 +108,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
 
 }  // namespace
 
-void EcsInternals::request_stop(Ecs& e, Json& task, const std::string& reason, const std::string& stop_code) {
+void TaskLifecycle::request_stop(Ecs& e, Json& task, const std::string& reason, const std::string& stop_code) {
   if (task["desiredStatus"] == "STOPPED") return;
   task["desiredStatus"] = "STOPPED";
   task["stoppedReason"] = reason;
@@ -119,7 +119,7 @@ void EcsInternals::request_stop(Ecs& e, Json& task, const std::string& reason, c
   if (task["_"].contains("service")) e.m_services_dirty = true;
 }
 
-void EcsInternals::finish_stop(Ecs& e, Json& task) {
+void TaskLifecycle::finish_stop(Ecs& e, Json& task) {
   double now = now_seconds();
   task["lastStatus"] = "STOPPED";
   task["stoppedAt"] = now;
@@ -136,7 +136,7 @@ void EcsInternals::finish_stop(Ecs& e, Json& task) {
     const Json* ci = e.m_store.get("instances", arn);
     // Whatever the instance's status: a DRAINING instance's resources are freed too.
     if (ci) {
-      Instance in = instance_view(arn, *ci);
+      Instance in = InstancePool::instance_view(arn, *ci);
       TaskNeeds needs;
       needs.cpu = task["_"]["needs"]["cpu"];
       needs.memory = task["_"]["needs"]["memory"];
@@ -145,7 +145,7 @@ void EcsInternals::finish_stop(Ecs& e, Json& task) {
       for (const auto& c : task["containers"])
         for (const auto& b : c["networkBindings"]) needs.ports.push_back({b["containerPort"], b["hostPort"], b.value("protocol", "tcp") == "udp"});
       release(in, needs, ports);
-      save_instance(e, in);
+      InstancePool::save_instance(e, in);
     }
   }
   for (const auto& hook : e.hooks().on_stopped) hook(task);
@@ -199,7 +199,7 @@ bool Ecs::tick() {
     for (const auto& key : keys) {
       Json svc = *m_store.get("services", key);
       auto it = live.find(key);
-      if (EcsInternals::reconcile_service(*this, svc, it == live.end() ? k_none : it->second)) {
+      if (ServiceReconciler::reconcile_service(*this, svc, it == live.end() ? k_none : it->second)) {
         m_store.put("services", key, svc);
         changed = true;
       }

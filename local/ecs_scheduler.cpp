@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -25,7 +25,7 @@ std::string task_list(const std::vector<std::string>& arns) {
 
 }  // namespace
 
-bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live) {
+bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live) {
   const std::string key = svc["_"]["key"], cluster = svc["_"]["cluster"];
   const std::string name = svc["serviceName"];
   std::map<std::string, DeploymentTasks> by_dep;
@@ -41,7 +41,7 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
   Json& deps = svc["deployments"];
   auto stop = [&](const std::string& arn, const std::string& reason) {
     Json task = *e.m_store.get("tasks", arn);
-    request_stop(e, task, reason, "ServiceSchedulerInitiated");
+    TaskLifecycle::request_stop(e, task, reason, "ServiceSchedulerInitiated");
     e.m_store.put("tasks", arn, task);
   };
   // Draining (DeleteService): stop everything, then become INACTIVE.
@@ -80,7 +80,7 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
   if (breaker && primary["rolloutState"] == "IN_PROGRESS" && primary["failedTasks"].get<long>() >= threshold) {
     primary["rolloutState"] = "FAILED";
     primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start.";
-    service_event(svc, "(service " + name + ") (deployment " + pid + ") deployment failed: tasks failed to start.", e.m_rng);
+    ServiceReconciler::service_event(svc, "(service " + name + ") (deployment " + pid + ") deployment failed: tasks failed to start.", e.m_rng);
     const Json& last_good = svc["_"].value("last_good", Json());
     if (rollback && last_good.is_string()) {
       Json copy = primary;
@@ -100,7 +100,7 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
       d["rolloutStateReason"] = "ECS deployment circuit breaker: rolling back to deploymentId " +
                                 svc["_"].value("last_good_id", std::string("")) + ".";
       deps.insert(deps.begin(), d);
-      service_event(svc, "(service " + name + ") rolling back to deployment " + svc["_"].value("last_good_id", std::string("")) + ".", e.m_rng);
+      ServiceReconciler::service_event(svc, "(service " + name + ") rolling back to deployment " + svc["_"].value("last_good_id", std::string("")) + ".", e.m_rng);
       svc["_"]["steady"] = false;
       return true;
     }
@@ -119,7 +119,7 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
   if (want > 0) {
     Json td;
     try {
-      td = resolve_task_definition(e, p["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
+      td = EcsResources::resolve_task_definition(e, p["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
     } catch (const ApiError&) {
       want = 0;
     }
@@ -133,23 +133,23 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
       for (const char* k : {"placementStrategy", "placementConstraints"})
         if (!svc.value(k, Json::array()).empty()) in[k] = svc[k];
       try {
-        Json r = launch(e, cluster, td, in, n, pid, nullptr);
+        Json r = TaskLifecycle::launch(e, cluster, td, in, n, pid, nullptr);
         for (const auto& t : r["tasks"]) {
           started.push_back(t["taskArn"]);
           pt.pending.push_back(t["taskArn"]);
         }
         if (!r["failures"].empty()) {
-          service_event(svc, "(service " + name + ") was unable to place a task because no container instance met all of its requirements. Reason: " +
+          ServiceReconciler::service_event(svc, "(service " + name + ") was unable to place a task because no container instance met all of its requirements. Reason: " +
                         r["failures"][0]["reason"].get<std::string>() + ".", e.m_rng);
           break;
         }
       } catch (const ApiError& err) {
-        service_event(svc, "(service " + name + ") was unable to place a task. Reason: " + std::string(err.what()), e.m_rng);
+        ServiceReconciler::service_event(svc, "(service " + name + ") was unable to place a task. Reason: " + std::string(err.what()), e.m_rng);
         break;
       }
     }
     if (!started.empty()) {
-      service_event(svc, "(service " + name + ") has started " + std::to_string(started.size()) + " tasks: " + task_list(started) + ".", e.m_rng);
+      ServiceReconciler::service_event(svc, "(service " + name + ") has started " + std::to_string(started.size()) + " tasks: " + task_list(started) + ".", e.m_rng);
       svc["_"]["steady"] = false;
     }
   }
@@ -177,7 +177,7 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
     }
   }
   if (!stopped.empty()) {
-    service_event(svc, "(service " + name + ") has stopped " + std::to_string(stopped.size()) + " running tasks: " + task_list(stopped) + ".", e.m_rng);
+    ServiceReconciler::service_event(svc, "(service " + name + ") has stopped " + std::to_string(stopped.size()) + " running tasks: " + task_list(stopped) + ".", e.m_rng);
     svc["_"]["steady"] = false;
   }
   // Counts; drop drained old deployments.
@@ -203,11 +203,11 @@ bool EcsInternals::reconcile_service(Ecs& e, Json& svc, const std::vector<std::s
     prim["updatedAt"] = now_seconds();
     svc["_"]["last_good"] = prim["taskDefinition"];
     svc["_"]["last_good_id"] = prim["id"];
-    service_event(svc, "(service " + name + ") (deployment " + prim["id"].get<std::string>() + ") deployment completed.", e.m_rng);
+    ServiceReconciler::service_event(svc, "(service " + name + ") (deployment " + prim["id"].get<std::string>() + ") deployment completed.", e.m_rng);
   }
   if (settled && !svc["_"].value("steady", false) && prim["rolloutState"] != "FAILED") {
     svc["_"]["steady"] = true;
-    service_event(svc, "(service " + name + ") has reached a steady state.", e.m_rng);
+    ServiceReconciler::service_event(svc, "(service " + name + ") has reached a steady state.", e.m_rng);
   }
   return svc != before;
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -56,7 +56,7 @@ void check_launchable(Ecs& e, const std::string& cluster, const Json& td, const 
 
 }  // namespace
 
-void EcsInternals::service_event(Json& svc, const std::string& message, std::mt19937_64& rng) {
+void ServiceReconciler::service_event(Json& svc, const std::string& message, std::mt19937_64& rng) {
   Json& ev = svc["events"];
   if (!ev.empty() && ev[0]["message"] == message) return;
   ev.insert(ev.begin(), Json{{"id", uuid(rng)}, {"createdAt", now_seconds()}, {"message", message}});
@@ -72,7 +72,7 @@ Json Ecs::create_service(const Json& in) {
   if (existing && (*existing)["status"] != "INACTIVE")
     throw ApiError("InvalidParameterException", "Creation of service was not idempotent.");
   if (!in.contains("taskDefinition")) throw ApiError("InvalidParameterException", "TaskDefinition cannot be empty.");
-  Json td = EcsInternals::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException",
+  Json td = EcsResources::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException",
                                                   "TaskDefinition not found.");
   for (const auto& check : m_hooks.on_create_service) check(in, td);
   if (in.contains("launchType") && in.contains("capacityProviderStrategy") && !in["capacityProviderStrategy"].empty())
@@ -84,7 +84,7 @@ Json Ecs::create_service(const Json& in) {
   Json dc = {{"deploymentCircuitBreaker", {{"enable", false}, {"rollback", false}}}, {"maximumPercent", 200}, {"minimumHealthyPercent", 100}};
   const Json given_dc = in.value("deploymentConfiguration", Json::object());
   for (auto it = given_dc.begin(); it != given_dc.end(); ++it) dc[it.key()] = it.value();
-  std::string arn = EcsInternals::arn(*this, "service/" + cluster + "/" + name);
+  std::string arn = EcsResources::arn(*this, "service/" + cluster + "/" + name);
   Json svc = {{"serviceArn", arn}, {"serviceName", name}, {"clusterArn", c["clusterArn"]},
               {"loadBalancers", in.value("loadBalancers", Json::array())}, {"serviceRegistries", in.value("serviceRegistries", Json::array())},
               {"status", "ACTIVE"}, {"desiredCount", desired}, {"runningCount", 0}, {"pendingCount", 0}};
@@ -131,7 +131,7 @@ Json Ecs::update_service(const Json& in) {
     svc["desiredCount"] = in["desiredCount"];
   }
   if (in.contains("taskDefinition")) {
-    Json td = EcsInternals::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
+    Json td = EcsResources::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
     if (td["taskDefinitionArn"] != svc["taskDefinition"]) redeploy = true;
     svc["taskDefinition"] = td["taskDefinitionArn"];
   }
@@ -147,7 +147,7 @@ Json Ecs::update_service(const Json& in) {
   if (in.contains("deploymentConfiguration"))
     for (auto it = in["deploymentConfiguration"].begin(); it != in["deploymentConfiguration"].end(); ++it)
       svc["deploymentConfiguration"][it.key()] = it.value();
-  Json td = EcsInternals::resolve_task_definition(*this, svc["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
+  Json td = EcsResources::resolve_task_definition(*this, svc["taskDefinition"], "InvalidParameterException", "TaskDefinition not found.");
   check_launchable(*this, cluster, td, svc);
   if (redeploy) {
     for (auto& d : svc["deployments"]) d["status"] = "ACTIVE";
@@ -186,7 +186,7 @@ Json Ecs::describe_services(const Json& in) {
   for (const auto& r : in["services"]) {
     const Json* s = find_service(m_store, cluster, r);
     if (!s) {
-      failures.push_back({{"arn", EcsInternals::arn(*this, "service/" + cluster + "/" + arn_tail(r.get<std::string>()))}, {"reason", "MISSING"}});
+      failures.push_back({{"arn", EcsResources::arn(*this, "service/" + cluster + "/" + arn_tail(r.get<std::string>()))}, {"reason", "MISSING"}});
       continue;
     }
     Json v = public_view(*s);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -73,7 +73,7 @@ std::string key_of(const std::string& family, long revision) { return family + "
 
 }  // namespace
 
-Json EcsInternals::resolve_task_definition(Ecs& e, const std::string& ref, const char* code, const char* message) {
+Json EcsResources::resolve_task_definition(Ecs& e, const std::string& ref, const char* code, const char* message) {
   auto [family, rev] = split_ref(ref);
   if (family.empty() || rev < 0) throw ApiError(code, message);
   if (rev > 0) {
@@ -123,7 +123,7 @@ Json Ecs::register_task_definition(const Json& in) {
     filled.push_back(fill_container(c, mode, mem > 0));
   }
   long revision = m_store.next_sequence("taskdef:" + family);
-  std::string arn = EcsInternals::arn(*this, "task-definition/" + key_of(family, revision));
+  std::string arn = EcsResources::arn(*this, "task-definition/" + key_of(family, revision));
   Json compat = Json::array({"EC2"});
   if (mode == "awsvpc" && cpu > 0 && mem > 0 && fargate_combination(cpu, mem)) compat.push_back("FARGATE");
   Json td = {{"taskDefinitionArn", arn}, {"containerDefinitions", filled}, {"family", family}};
@@ -152,7 +152,7 @@ Json Ecs::register_task_definition(const Json& in) {
 }
 
 Json Ecs::describe_task_definition(const Json& in) {
-  Json td = EcsInternals::resolve_task_definition(*this, in["taskDefinition"], "ClientException",
+  Json td = EcsResources::resolve_task_definition(*this, in["taskDefinition"], "ClientException",
                                                   "Unable to describe task definition.");
   Json out = {{"taskDefinition", td}};
   auto inc = in.value("include", Json::array());
@@ -216,7 +216,7 @@ Json Ecs::delete_task_definitions(const Json& in) {
     std::string ref = r;
     auto [family, rev] = split_ref(ref);
     const Json* td = rev > 0 ? m_store.get("taskdefs", key_of(family, rev)) : nullptr;
-    std::string arn = ref.rfind("arn:", 0) == 0 ? ref : EcsInternals::arn(*this, "task-definition/" + ref);
+    std::string arn = ref.rfind("arn:", 0) == 0 ? ref : EcsResources::arn(*this, "task-definition/" + ref);
     if (!td) {
       failures.push_back({{"arn", arn}, {"reason", "The specified task definition does not exist."}});
       continue;

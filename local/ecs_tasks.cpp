@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "local/ecs_internal.hpp"
+#include "local/ecs_shared.hpp"
 
 namespace ecsctl::local {
 
@@ -88,7 +88,7 @@ std::string launch_type_of(Ecs&, const Json& in, const Json& cluster, std::strin
 
 }  // namespace
 
-TaskNeeds EcsInternals::needs_of(const Json& td, const Json& overrides, const std::string& group) {
+TaskNeeds TaskLifecycle::needs_of(const Json& td, const Json& overrides, const std::string& group) {
   TaskNeeds n;
   n.group = group;
   std::string mode = td.value("networkMode", "bridge");
@@ -114,7 +114,7 @@ TaskNeeds EcsInternals::needs_of(const Json& td, const Json& overrides, const st
   return n;
 }
 
-Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& td, const Json& in, int count,
+Json TaskLifecycle::launch(Ecs& e, const std::string& cluster_name, const Json& td, const Json& in, int count,
                           const std::string& started_by, const std::vector<Instance>* only) {
   const Json& cluster = *e.m_store.get("clusters", cluster_name);
   std::string provider;
@@ -131,7 +131,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
                    "Network Configuration is not valid for the given networkMode of this task definition.");
   Json overrides = in.value("overrides", Json::object());
   std::string group = string_member(in, "group", "family:" + td["family"].get<std::string>());
-  TaskNeeds needs = needs_of(td, overrides, group);
+  TaskNeeds needs = TaskLifecycle::needs_of(td, overrides, group);
   // Placement works on the cached pool itself: the instances it reserves on are
   // saved at once, which marks them for rebuilding from the store (and a rollback
   // restores them there), so the cache never keeps a reservation the store lacks.
@@ -140,7 +140,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
   std::vector<Placement> placed;
   Json failures = Json::array();
   if (launch_type != "FARGATE") {
-    pool_ptr = only ? &(given = *only) : &pool_of(e, cluster_name);
+    pool_ptr = only ? &(given = *only) : &InstancePool::pool_of(e, cluster_name);
     std::vector<Instance>& pool = *pool_ptr;
     if (pool.empty()) throw ApiError("InvalidParameterException", "No Container Instances were found in your cluster.");
     std::vector<Strategy> strategies;
@@ -164,7 +164,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
     for (const auto& f : r.failures) failures.push_back({{"arn", f.arn}, {"reason", f.reason}});
     std::set<size_t> touched;
     for (const auto& p : placed) touched.insert(p.instance);
-    for (size_t i : touched) save_instance(e, pool[i]);
+    for (size_t i : touched) InstancePool::save_instance(e, pool[i]);
   } else {
     for (int i = 0; i < count; ++i) placed.push_back({0, {}});
   }
@@ -178,7 +178,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
   Json tags = in.value("tags", Json::array());
   for (size_t n = 0; n < placed.size(); ++n) {
     std::string id = hex_id(e.m_rng, 32);
-    std::string task_arn = arn(e, "task/" + cluster_name + "/" + id);
+    std::string task_arn = EcsResources::arn(e, "task/" + cluster_name + "/" + id);
     Json internal = {{"cluster", cluster_name}, {"due", now}, {"awsvpc", mode == "awsvpc"},
                      {"needs", {{"cpu", needs.cpu}, {"memory", needs.memory}}}};
     Json task = {{"attachments", Json::array()}, {"attributes", Json::array({{{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}}})}};
@@ -222,7 +222,7 @@ Json EcsInternals::launch(Ecs& e, const std::string& cluster_name, const Json& t
     Json plan_task = Json::object();
     for (const auto& c : td["containerDefinitions"]) {
       Json o = find_override(overrides, c["name"]);
-      Json ct = {{"containerArn", arn(e, "container/" + cluster_name + "/" + id + "/" + uuid(e.m_rng))},
+      Json ct = {{"containerArn", EcsResources::arn(e, "container/" + cluster_name + "/" + id + "/" + uuid(e.m_rng))},
                  {"taskArn", task_arn}, {"name", c["name"]}, {"image", c["image"]}, {"lastStatus", "PENDING"},
                  {"networkBindings", Json::array()}, {"networkInterfaces", Json::array()},
                  {"healthStatus", "UNKNOWN"}, {"cpu", std::to_string(o.value("cpu", c.value("cpu", 0L)))}};
@@ -295,22 +295,22 @@ Json Ecs::run_task(const Json& in) {
   std::string cluster = require_cluster(m_store, in);
   long count = in.value("count", 1L);
   if (count < 1 || count > 10) throw ApiError("InvalidParameterException", "Task count must be between 1 and 10.");
-  Json td = EcsInternals::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException",
+  Json td = EcsResources::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException",
                                                   "TaskDefinition not found.");
   if (td["status"] != "ACTIVE") throw ApiError("ClientException", "TaskDefinition is inactive");
   Json input = in;
   input.erase("_service");
-  return EcsInternals::launch(*this, cluster, td, input, static_cast<int>(count), string_member(in, "startedBy"), nullptr);
+  return TaskLifecycle::launch(*this, cluster, td, input, static_cast<int>(count), string_member(in, "startedBy"), nullptr);
 }
 
 Json Ecs::start_task(const Json& in) {
   std::string cluster = require_cluster(m_store, in);
-  Json td = EcsInternals::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException",
+  Json td = EcsResources::resolve_task_definition(*this, in["taskDefinition"], "InvalidParameterException",
                                                   "TaskDefinition not found.");
   const Json& refs = in["containerInstances"];
   if (refs.empty() || refs.size() > 10)
     throw ApiError("InvalidParameterException", "Container instances must contain between 1 and 10 items.");
-  std::vector<Instance> all = EcsInternals::instances_of(*this, cluster);
+  std::vector<Instance> all = InstancePool::instances_of(*this, cluster);
   Json out = {{"tasks", Json::array()}, {"failures", Json::array()}};
   Json input = in;
   input.erase("_service");
@@ -323,10 +323,10 @@ Json Ecs::start_task(const Json& in) {
       continue;
     }
     std::vector<Instance> one = {*it};
-    Json r1 = EcsInternals::launch(*this, cluster, td, input, 1, string_member(in, "startedBy"), &one);
+    Json r1 = TaskLifecycle::launch(*this, cluster, td, input, 1, string_member(in, "startedBy"), &one);
     for (auto& t : r1["tasks"]) out["tasks"].push_back(t);
     for (auto& f : r1["failures"]) out["failures"].push_back(f);
-    all = EcsInternals::instances_of(*this, cluster);
+    all = InstancePool::instances_of(*this, cluster);
   }
   return out;
 }
@@ -354,7 +354,7 @@ Json Ecs::stop_task(const Json& in) {
   if (!t) throw ApiError("InvalidParameterException", "The referenced task was not found.");
   Json task = *t;
   if (task["desiredStatus"] != "STOPPED") {
-    EcsInternals::request_stop(*this, task, string_member(in, "reason", "Task stopped by user"), "UserInitiated");
+    TaskLifecycle::request_stop(*this, task, string_member(in, "reason", "Task stopped by user"), "UserInitiated");
     m_store.put("tasks", arn, task);
   }
   return {{"task", public_view(task)}};

@@ -166,7 +166,7 @@ Json Elbv2::create_load_balancer(const Json& in) {
                      {"LoadBalancerAddresses", Json::array()}});
   Json lb = {{"LoadBalancerArn", lb_arn}, {"DNSName", dns},
              {"CanonicalHostedZoneId", type == "application" ? "Z35SXDOTRQ7X7K" : "Z26RNL4JYFTOTI"},
-             {"CreatedTime", m_clock()}, {"LoadBalancerName", name}, {"Scheme", scheme}, {"VpcId", "vpc-0local"},
+             {"CreatedTime", m_clock()}, {"LoadBalancerName", name}, {"Scheme", scheme}, {"VpcId", subnets_vpc()},
              {"State", {{"Code", "provisioning"}}}, {"Type", type}, {"AvailabilityZones", zones},
              {"IpAddressType", in.value("IpAddressType", "ipv4")}};
   if (type == "application") lb["SecurityGroups"] = in.value("SecurityGroups", Json::array({"sg-0local"}));
@@ -174,6 +174,14 @@ Json Elbv2::create_load_balancer(const Json& in) {
   m_store.put(k_lbs, lb_arn, lb);
   if (in.contains("Tags")) add_tags({{"ResourceArns", {lb_arn}}, {"Tags", in["Tags"]}});
   return {{"LoadBalancers", Json::array({load_balancer_view(lb)})}};
+}
+
+std::string Elbv2::subnets_vpc() {
+  for (const auto& lb : ordered(m_store, k_lbs))
+    if (lb.contains("VpcId") && lb["VpcId"].is_string()) return lb["VpcId"];
+  for (const auto& tg : ordered(m_store, k_tgs))
+    if (tg.contains("VpcId") && tg["VpcId"].is_string()) return tg["VpcId"];
+  return k_default_vpc;
 }
 
 Json Elbv2::load_balancer_view(const Json& stored) const {

@@ -15,6 +15,8 @@ namespace ecsctl::local {
 // How long target health and load balancer provisioning take: `fast` divides
 // AWS's durations by k_elb_fast_factor; `real` keeps them.
 inline constexpr double k_elb_fast_factor = 300.0;
+// The VPC of the local plane when no request has named one.
+inline constexpr const char* k_default_vpc = "vpc-0local";
 
 class Elbv2 {
  public:
@@ -55,6 +57,11 @@ class Elbv2 {
   Json describe_target_group_attributes(const Json& in);
 
   std::string arn(const std::string& resource) const;
+  // The VPC the plane's subnets are in, and so its load balancers: the one
+  // existing load balancers report, else the one the first target group
+  // named, else k_default_vpc. Subnets carry no VPC locally; one VPC for all
+  // keeps a load balancer and its target groups consistent.
+  std::string subnets_vpc();
   double scaled(double seconds) const { return m_fast ? seconds / k_elb_fast_factor : seconds; }
   Json load_balancer_view(const Json& stored) const;
   Json health_of(const Json& tg, const Json& target) const;

@@ -82,6 +82,9 @@ Json Elbv2::create_listener(const Json& in) {
       if (!lbs.empty() && std::find(lbs.begin(), lbs.end(), Json(lb_arn)) == lbs.end())
         throw ApiError("TargetGroupAssociationLimit",
                        "The following target groups cannot be associated with more than one load balancer: '" + t + "'");
+      if (tg->contains("VpcId") && (*tg)["VpcId"] != (*lb)["VpcId"])
+        throw ApiError("InvalidConfigurationRequest",
+                       "Target group '" + t + "' is in a different VPC than load balancer '" + lb_arn + "'");
       std::string tp = tg->value("Protocol", "");
       if ((tp == "HTTP" || tp == "HTTPS") != app)
         throw ApiError("IncompatibleProtocols", "Listener protocol '" + protocol + "' is not compatible with target group protocol '" + tp + "'");

@@ -19,7 +19,8 @@
 #include <thread>
 
 #include "client/sigv4.hpp"
-#include "local/ecs_internal.hpp"
+#include "core/error.hpp"
+#include "local/ecs_shared.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
@@ -106,7 +107,27 @@ HttpRequest from_httplib(const httplib::Request& r) {
   return out;
 }
 
-std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys& keys) {
+// The region of the Authorization header's credential scope
+// ("Credential=AK/date/REGION/service/aws4_request"), or "" when absent.
+std::string signing_region(std::string_view auth) {
+  std::size_t c = auth.find("Credential=");
+  if (c == std::string_view::npos) return {};
+  std::string_view cred = auth.substr(c + 11);
+  cred = cred.substr(0, cred.find_first_of(", "));
+  for (int skip = 0; skip < 2; ++skip) {
+    std::size_t slash = cred.find('/');
+    if (slash == std::string_view::npos) return {};
+    cred.remove_prefix(slash + 1);
+  }
+  return std::string(cred.substr(0, cred.find('/')));
+}
+
+// Verifies the signature, and that it is scoped to the region this server
+// serves: like an AWS regional endpoint, the plane keeps one region's state
+// and refuses requests signed for another, with the error AWS gives then
+// (InvalidSignatureException for JSON protocols, SignatureDoesNotMatch for
+// the query protocol), never answering with another region's ARNs.
+std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys& keys, const std::string& region) {
   bool query = req.header("X-Amz-Target").empty();
   auto refuse = [&](int status, const std::string& code, const std::string& msg) {
     if (!query) return json_error(status, code, msg);
@@ -124,7 +145,12 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
     if (key == keys.access_key_id) return keys.secret_access_key;
     return std::nullopt;
   }, std::chrono::system_clock::now());
-  if (v.ok) return std::nullopt;
+  if (v.ok) {
+    std::string scoped = signing_region(auth);
+    if (scoped == region) return std::nullopt;
+    return refuse(403, query ? "SignatureDoesNotMatch" : "InvalidSignatureException",
+                  "Credential should be scoped to a valid region, not '" + scoped + "'. ");
+  }
   if (v.error_code.empty())  // every refusal of sigv4::verify names its error; never accept without one
     return refuse(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
   return refuse(v.http_status, v.error_code, v.message);
@@ -285,7 +311,7 @@ int run_server(const ServerOptions& opt) {
     auto start = std::chrono::steady_clock::now();
     HttpRequest r = from_httplib(req);
     std::string id = request_id();
-    auto refused = authenticate(r, keys);
+    auto refused = authenticate(r, keys, opt.region);
     HttpResponse out = refused ? *refused : router.dispatch(r);
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
@@ -309,10 +335,8 @@ int run_server(const ServerOptions& opt) {
   svr.Delete(".*", handle);
   svr.Patch(".*", handle);
 
-  if (!svr.bind_to_port("127.0.0.1", opt.port)) {
-    std::fprintf(stderr, "ecsctl-local: cannot listen on 127.0.0.1:%d (port in use?)\n", opt.port);
-    return 253;
-  }
+  if (!svr.bind_to_port("127.0.0.1", opt.port))
+    throw Error(Exit::config, "cannot listen on 127.0.0.1:" + std::to_string(opt.port) + " (port in use?)");
   std::string endpoint = "http://127.0.0.1:" + std::to_string(opt.port);
   if (!opt.config_file.empty())
     write_ini_section(opt.config_file, "profile local", {{"region", opt.region}, {"endpoint_url", endpoint}, {"output", "json"}});
@@ -363,7 +387,7 @@ int run_server(const ServerOptions& opt) {
   std::error_code ec;
   fs::remove(opt.state_dir + "/server.json", ec);
   log.line("stopped");
-  return 0;
+  return static_cast<int>(Exit::ok);
 }
 
 }  // namespace ecsctl::local

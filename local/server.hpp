@@ -30,7 +30,8 @@ LocalKeys load_or_create_keys(const std::string& state_dir);
 void write_ini_section(const std::string& path, const std::string& header,
                        const std::vector<std::pair<std::string, std::string>>& body);
 
-// Runs the server until SIGTERM/SIGINT; returns the process exit code.
+// Runs the server until SIGTERM/SIGINT and returns Exit::ok; throws ecsctl::Error
+// (Exit::config) when it cannot listen.
 int run_server(const ServerOptions& options);
 
 // Account id used in every ARN the local control plane makes.

@@ -166,7 +166,22 @@ Value compare(const Node& n, const Json& current) {
     case Comparator::ne: return boolean(!equal(a, b));
     default: break;
   }
-  if (!a.is_number() || !b.is_number()) return {};
+  // Ordering: numbers with numbers and, as jmespath.py (the AWS CLI's JMESPath)
+  // does, strings with strings, by code point (UTF-8 byte order is code point
+  // order). Anything else, mixed pairs included, is null (jmespath.py raises a
+  // TypeError there).
+  bool numbers = a.is_number() && b.is_number();
+  bool strings = a.is_string() && b.is_string();
+  if (!numbers && !strings) return {};
+  if (strings) {
+    int c = a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
+    switch (n.op) {
+      case Comparator::lt: return boolean(c < 0);
+      case Comparator::le: return boolean(c <= 0);
+      case Comparator::gt: return boolean(c > 0);
+      default: return boolean(c >= 0);
+    }
+  }
   switch (n.op) {
     case Comparator::lt: return boolean(a < b);
     case Comparator::le: return boolean(a <= b);

@@ -31,8 +31,9 @@ struct Checker {
   std::set<std::pair<std::string, std::string>> seen;
   std::vector<std::string> redact;  // secret values never to be printed
 
-  // Adds a finding of `rule` at `path` (once per rule and path).
-  void add(std::string_view rule, const std::string& path, std::string message);
+  // Adds a finding of `rule` at `path` (once per rule and path), with the
+  // rule's hint or, when given, `hint`.
+  void add(std::string_view rule, const std::string& path, std::string message, std::string hint = {});
 };
 
 // v.dump().size(), computed without building the string (taskdef-size).

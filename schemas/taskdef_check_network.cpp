@@ -123,8 +123,15 @@ struct PortContext {
     if (fresh) return;
     std::string other_ci = it->second.substr(0, it->second.find('\t'));
     if (other_ci == std::to_string(ci)) return;
+    std::string hint =
+        k.nm == "awsvpc" ? "the containers of an awsvpc task share its network namespace, where a port can be bound only "
+                           "once; use different ports"
+        : k.nm == "host" ? "with host networking a port can be bound only once per instance; use different ports"
+                         : "in bridge mode a host port can be bound only once per instance; use different host ports, "
+                           "or hostPort 0 for a dynamic one";
     k.add("port-host-conflict", p, "containers " + it->second.substr(it->second.find('\t') + 1) + " and " + label +
-                                       " both bind " + key);
+                                       " both bind " + key,
+          std::move(hint));
   }
 };
 

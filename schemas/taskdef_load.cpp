@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -202,12 +203,12 @@ struct Converter {
   }
 };
 
-void parse_problem(Document& doc, std::string message, Pos pos) {
+void parse_problem(Document& doc, std::string message, Pos pos, std::string hint = {}) {
   Finding f;
   f.rule = "input-parse";
   f.severity = Severity::error;
   f.message = std::move(message);
-  f.hint = std::string(find_rule("input-parse")->hint);
+  f.hint = hint.empty() ? std::string(find_rule("input-parse")->hint) : std::move(hint);
   f.pos = pos;
   doc.findings.push_back(std::move(f));
 }
@@ -222,7 +223,9 @@ Document load_text(std::string file, std::string text, const TemplateVars* vars)
   try {
     root = parse_document(*doc.text);
   } catch (const ParseError& e) {
-    parse_problem(doc, std::string("not a JSON/YAML object: ") + e.what(), e.pos);
+    // Errors that come with their own hint say what was found themselves.
+    if (e.hint.empty()) parse_problem(doc, std::string("not a JSON/YAML object: ") + e.what(), e.pos);
+    else parse_problem(doc, e.what(), e.pos, e.hint);
     return doc;
   }
   if (root.kind != PNode::Kind::object) {
@@ -264,8 +267,14 @@ Document load_file(const std::string& path, const TemplateVars* vars) {
   Document doc;
   doc.file = path;
   doc.text = std::make_shared<const std::string>();
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    parse_problem(doc, "cannot read the file (missing, or not a regular file)", Pos{});
+  constexpr const char* read_hint = "check the path and the file's permissions";
+  if (::stat(path.c_str(), &st) != 0) {
+    parse_problem(doc, std::string("cannot read the file: ") + std::strerror(errno), Pos{}, read_hint);
+    return doc;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    parse_problem(doc, S_ISDIR(st.st_mode) ? "cannot read the file: it is a directory" : "cannot read the file: it is not a regular file",
+                  Pos{}, read_hint);
     return doc;
   }
   if (static_cast<std::size_t>(st.st_size) > k_max_file_bytes) {
@@ -278,7 +287,7 @@ Document load_file(const std::string& path, const TemplateVars* vars) {
   // fstat per file, which shows when validating thousands of files.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    parse_problem(doc, "cannot open the file", Pos{});
+    parse_problem(doc, std::string("cannot read the file: ") + std::strerror(errno), Pos{}, read_hint);
     return doc;
   }
   std::string text(static_cast<std::size_t>(st.st_size), '\0');
@@ -286,7 +295,13 @@ Document load_file(const std::string& path, const TemplateVars* vars) {
   while (got < text.size()) {
     ssize_t r = ::read(fd, text.data() + got, text.size() - got);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
+    if (r < 0) {
+      int err = errno;
+      ::close(fd);
+      parse_problem(doc, std::string("cannot read the file: ") + std::strerror(err), Pos{}, read_hint);
+      return doc;
+    }
+    if (r == 0) break;
     got += static_cast<std::size_t>(r);
   }
   ::close(fd);

@@ -65,7 +65,7 @@ const std::vector<Rule>& rules() {
       {"port-name-format", E, V, "port name: lowercase letters, digits, _ and -, max 64, not starting with -"},
       {"port-name-unique", E, U, "give each port mapping its own name"},
       {"port-appprotocol-needs-name", W, U, "appProtocol only takes effect for Service Connect, which addresses the port by name"},
-      {"port-host-conflict", W, U, "containers of one task share the network namespace; use different ports"},
+      {"port-host-conflict", W, U, "a port can be bound only once, in the task's network namespace (awsvpc) or on the instance (host, bridge); use different ports"},
       {"dns-awsvpc", W, U, "DNS settings are not applied in awsvpc mode; configure the VPC resolver"},
       {"extrahosts-awsvpc", E, V, "extraHosts isn't supported with awsvpc"},
       {"hostname-awsvpc", E, V, "hostname isn't supported with awsvpc networking"},
@@ -97,7 +97,7 @@ const std::vector<Rule>& rules() {
       {"mountpoint-path", E, U, "a mount point needs a containerPath"},
       // 5.2 dependsOn and timeouts
       {"depends-on-target", E, V, "dependsOn must name another container of this task"},
-      {"depends-on-cycle", E, U, "break the dependsOn cycle; containers could never start"},
+      {"depends-on-cycle", E, V, "break the dependsOn cycle; containers could never start"},
       {"depends-on-healthy-needs-healthcheck", E, V, "give the target container a healthCheck, or use condition START"},
       {"depends-on-complete-essential", E, V, "set \"essential\": false on the target container"},
       {"start-timeout-range", E, V, "startTimeout on Fargate must be 2..120 seconds"},

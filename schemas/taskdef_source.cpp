@@ -356,8 +356,11 @@ class JsonParser {
 
 class YamlBuilder : public YAML::EventHandler {
  public:
+  explicit YamlBuilder(std::string_view text) : m_text(text) {}
   PNode root;
   bool has_root = false;
+  // The first quoted scalar that ran over several lines: where it opens and closes.
+  std::optional<std::pair<Pos, Pos>> multiline_quote;
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -377,6 +380,7 @@ class YamlBuilder : public YAML::EventHandler {
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (tag == "!") check_quote(mark);
     PNode n;
     n.pos = pos(mark);
     n.kind = PNode::Kind::string;
@@ -408,7 +412,33 @@ class YamlBuilder : public YAML::EventHandler {
   std::map<YAML::anchor_t, PNode> m_anchors;
   std::size_t m_nodes = 0;
 
+  std::string_view m_text;
+
   static Pos pos(const YAML::Mark& m) { return {m.line + 1, m.column + 1}; }
+
+  // yaml-cpp ends a quoted scalar at the end of the input when a newline comes
+  // first (`family: "x` then a newline is read as "x"); YAML, PyYAML and the
+  // AWS CLI make that an error. A quoted scalar yaml-cpp reports must have its
+  // closing quote in the text.
+  void check_quote(const YAML::Mark& mark) {
+    if (mark.pos < 0) return;
+    std::size_t off = static_cast<std::size_t>(mark.pos);
+    if (off >= m_text.size() || (m_text[off] != '"' && m_text[off] != '\'')) return;
+    auto end = quote_end(m_text, off);
+    if (!end) throw unclosed_quote_error(m_text, pos(mark));
+    if (!multiline_quote && m_text.substr(off, *end - off).find('\n') != std::string_view::npos) {
+      Pos close = pos(mark);
+      for (std::size_t i = off; i < *end; ++i) {
+        if (m_text[i] == '\n') {
+          ++close.line;
+          close.col = 1;
+        } else {
+          ++close.col;
+        }
+      }
+      multiline_quote = std::make_pair(pos(mark), close);
+    }
+  }
   static std::size_t count(const PNode& n) {
     std::size_t c = 1;
     for (const auto& i : n.items) c += count(i);
@@ -469,17 +499,17 @@ class YamlBuilder : public YAML::EventHandler {
 PNode parse_yaml_full(std::string_view text) {
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
-  YamlBuilder b;
+  YamlBuilder b(text);
   try {
     if (!parser.HandleNextDocument(b) || !b.has_root) throw ParseError("the file is empty", Pos{1, 1});
-    YamlBuilder extra;
+    YamlBuilder extra(text);
     if (parser.HandleNextDocument(extra))
       throw ParseError("the file holds more than one YAML document", Pos{1, 1});
   } catch (const YAML::Exception& e) {
-    std::string msg = e.msg;
     if (dynamic_cast<const YAML::DeepRecursion*>(&e))
-      msg = "document nested deeper than " + std::to_string(k_max_depth) + " levels";
-    throw ParseError(msg, Pos{e.mark.line + 1, e.mark.column + 1});
+      throw ParseError("document nested deeper than " + std::to_string(k_max_depth) + " levels",
+                       Pos{e.mark.line + 1, e.mark.column + 1});
+    throw explain_yaml_error(text, e.msg, Pos{e.mark.line + 1, e.mark.column + 1}, b.multiline_quote);
   }
   return std::move(b.root);
 }

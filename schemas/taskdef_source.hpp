@@ -31,10 +31,13 @@ struct PNode {
   const PNode* find(std::string_view key) const;
 };
 
-// A parse failure: what is wrong and where.
+// A parse failure: what is wrong and where. `hint` says what to fix when the
+// reader knows (YAML syntax errors); empty means the generic input-parse hint.
 struct ParseError : std::runtime_error {
-  ParseError(std::string message, Pos where) : std::runtime_error(std::move(message)), pos(where) {}
+  ParseError(std::string message, Pos where, std::string fix = {})
+      : std::runtime_error(std::move(message)), pos(where), hint(std::move(fix)) {}
   Pos pos;
+  std::string hint;
 };
 
 constexpr std::size_t k_max_depth = 256;
@@ -53,6 +56,19 @@ PNode parse_document(std::string_view text);
 // first; tests compare the two.
 std::optional<PNode> parse_yaml_fast(std::string_view text);
 PNode parse_yaml_full(std::string_view text);
+
+// YAML syntax errors explained (taskdef_yaml_errors.cpp). quote_end: the offset
+// of the quote that closes the one at `open` ('' and \" are not closers), or
+// nullopt. find_unclosed_quote: where a quoted scalar opens that nothing closes
+// (a rough scan, for messages). unclosed_quote_error: the error for such a
+// quote at `open`. explain_yaml_error: yaml-cpp's `msg` at `where` as what YAML
+// found, where and what to fix; `multiline_quote` is the first quoted scalar
+// that ran over several lines before the error (where it opens and closes).
+std::optional<std::size_t> quote_end(std::string_view text, std::size_t open);
+std::optional<Pos> find_unclosed_quote(std::string_view text);
+ParseError unclosed_quote_error(std::string_view text, Pos open);
+ParseError explain_yaml_error(std::string_view text, const std::string& msg, Pos where,
+                              std::optional<std::pair<Pos, Pos>> multiline_quote);
 
 // Pieces of JSON's string escapes, shared by the JSON reader and the fast YAML
 // path (whose double-quoted escapes are limited to JSON's): the character a

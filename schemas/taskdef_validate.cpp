@@ -7,7 +7,7 @@
 
 namespace ecsctl::taskdef {
 
-void Checker::add(std::string_view rule, const std::string& path, std::string message) {
+void Checker::add(std::string_view rule, const std::string& path, std::string message, std::string hint) {
   if (!seen.emplace(std::string(rule), path).second) return;
   const Rule* r = find_rule(rule);
   Finding f;
@@ -15,7 +15,8 @@ void Checker::add(std::string_view rule, const std::string& path, std::string me
   f.severity = r ? r->severity : Severity::error;
   f.path = path;
   f.message = std::move(message);
-  if (r) f.hint = std::string(r->hint);
+  if (!hint.empty()) f.hint = std::move(hint);
+  else if (r) f.hint = std::string(r->hint);
   out.push_back(std::move(f));
 }
 
@@ -90,8 +91,12 @@ static void derive(Checker& k) {
   if (const Json* rp = object_at(k.td, "runtimePlatform"))
     if (auto os = string_at(*rp, "operatingSystemFamily")) k.windows = os->rfind("WINDOWS_SERVER_", 0) == 0;
   k.nm = string_at(k.td, "networkMode").value_or(k.windows ? "default" : "bridge");
+  // A number (`cpu: 256`) is an input-type error, but it still says what size
+  // was meant: the size rules check it too, so that one round fixes both.
   if (auto cpu = string_at(k.td, "cpu")) k.task_cpu = parse_task_cpu(*cpu);
+  else if (const Json* c = member(k.td, "cpu"); c && c->is_number_integer()) k.task_cpu = c->get<long long>();
   if (auto mem = string_at(k.td, "memory")) k.task_mem = parse_task_memory(*mem);
+  else if (const Json* m = member(k.td, "memory"); m && m->is_number_integer()) k.task_mem = m->get<long long>();
   if (const Json* cs = list_at(k.td, "containerDefinitions"))
     for (std::size_t i = 0; i < cs->size(); ++i)
       if ((*cs)[i].is_object()) k.containers.emplace_back(&(*cs)[i], path_index("containerDefinitions", i));

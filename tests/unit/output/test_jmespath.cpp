@@ -37,6 +37,26 @@ TEST_SUITE("jmespath") {
     CHECK(error_of("x | nope(@)").position() == 4);
   }
 
+  TEST_CASE("ordering comparators order strings as jmespath.py (the AWS CLI) does") {
+    Json d = Json::parse(R"({
+      "deployments": [{"id": "old", "createdAt": "2019-06-30T10:00:00+00:00"},
+                      {"id": "new", "createdAt": "2024-01-02T03:04:05+00:00"}],
+      "taskDefinitionArns": ["arn:aws:ecs:us-east-1:123456789012:task-definition/api:1",
+                             "arn:aws:ecs:us-east-1:123456789012:task-definition/api:2",
+                             "arn:aws:ecs:us-east-1:123456789012:task-definition/api:3"]})");
+    CHECK(jp::search("deployments[?createdAt > '2020-01-01'].id", d) == Json::parse(R"(["new"])"));
+    CHECK(jp::search("deployments[?createdAt <= '2020-01-01'].id", d) == Json::parse(R"(["old"])"));
+    CHECK(jp::search("taskDefinitionArns[?@ >= 'arn:aws:ecs:us-east-1:123456789012:task-definition/api:2'] | length(@)", d) ==
+          Json(2));
+    CHECK(jp::search("'a' < 'b'", d) == Json(true));
+    CHECK(jp::search("'b' <= 'a'", d) == Json(false));
+    CHECK(jp::search("'abc' >= 'abc'", d) == Json(true));
+    CHECK(jp::search("'Z' < 'a'", d) == Json(true));            // by code point
+    CHECK(jp::search("'\u00e9' > 'z'", d) == Json(true));       // beyond ASCII too
+    CHECK(jp::search("'a' < `1`", d).is_null());                // mixed types: null
+    CHECK(jp::search("`[1]` < `[2]`", d).is_null());
+  }
+
   TEST_CASE("every error kind has its specification name") {
     CHECK(std::string(error_of("a[").kind_name()) == "syntax");
     CHECK(std::string(error_of("abs(`\"x\"`)").kind_name()) == "invalid-type");

@@ -128,7 +128,7 @@ TEST_SUITE("taskdef rules") {
 
   TEST_CASE("unverified errors alone do not fail, --strict does") {
     Finding f;
-    f.rule = "depends-on-cycle";
+    f.rule = "container-name-unique";
     f.severity = Severity::error;
     CHECK_FALSE(fails({f}, false));
     CHECK(fails({f}, true));

@@ -1,4 +1,6 @@
-// Helpers shared by the ECS operation files (not part of the public interface).
+// What the ECS operation files (local/ecs_*.cpp) share: identifiers, paging,
+// request members, resource sizes and tags, and the steps on the Ecs state
+// that several operations take (not part of the public interface).
 #pragma once
 #include <string>
 #include <string_view>
@@ -32,11 +34,21 @@ long parse_memory(const std::string& s);
 Json tags_of(Store& store, const std::string& arn);
 void put_tags(Store& store, const std::string& arn, const Json& tags);
 
-struct EcsInternals {
+// The steps that several ECS operations (and the background engine) take on
+// the Ecs state, grouped by what they do. Each is a friend of Ecs.
+
+// Naming and finding resources: ARNs in this plane's region and account, task
+// definitions by reference, and the cluster as DescribeClusters shows it.
+struct EcsResources {
   static std::string arn(const Ecs& e, const std::string& resource);
   // The task definition named by family, family:revision or ARN; throws `error_code`.
   static Json resolve_task_definition(Ecs& e, const std::string& ref, const char* error_code,
                                       const char* message);
+  static Json decorate_cluster(Ecs& e, const Json& cluster, const Json& include);
+};
+
+// The container instances placement chooses from, and their remaining resources.
+struct InstancePool {
   // The scheduler's view of one stored ContainerInstance.
   static Instance instance_view(const std::string& arn, const Json& ci);
   // The scheduler's view of the cluster's ACTIVE container instances, sorted by
@@ -45,6 +57,10 @@ struct EcsInternals {
   static std::vector<Instance> instances_of(Ecs& e, const std::string& cluster) { return pool_of(e, cluster); }
   // Writes the remaining resources of `in` back into its stored ContainerInstance.
   static void save_instance(Ecs& e, const Instance& in);
+};
+
+// Starting and stopping tasks.
+struct TaskLifecycle {
   static TaskNeeds needs_of(const Json& taskdef, const Json& overrides, const std::string& group);
   // Launches tasks of `td`: placement for EC2, addresses for awsvpc. Output of RunTask.
   static Json launch(Ecs& e, const std::string& cluster, const Json& td, const Json& in, int count,
@@ -52,10 +68,13 @@ struct EcsInternals {
   // Moves a task towards STOPPED with the given reason.
   static void request_stop(Ecs& e, Json& task, const std::string& reason, const std::string& stop_code);
   static void finish_stop(Ecs& e, Json& task);
+};
+
+// The service scheduler: bringing a service's tasks to its desired state.
+struct ServiceReconciler {
   static void service_event(Json& svc, const std::string& message, std::mt19937_64& rng);
   // `live`: the service's tasks that were not STOPPED when the scheduler's pass began.
   static bool reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live);
-  static Json decorate_cluster(Ecs& e, const Json& cluster, const Json& include);
 };
 
 }  // namespace ecsctl::local
