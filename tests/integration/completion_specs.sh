@@ -81,9 +81,11 @@ for i in $(seq 0 $((count - 1))); do
                 expect_line "$out" "web" "$label $fname: live services" ;;
             container)  # from the file given, or from what the service or scheduled task runs
                 pkind0=$(jq -r '.positionals[0].complete // empty' <<<"$cmd")
-                if jq -e '.flags[] | select(.name == "--task-definition" or .name == "--for-task-definition")' \
-                    <<<"$cmd" >/dev/null; then
-                    src=$(jq -r '[.flags[].name | select(. == "--task-definition" or . == "--for-task-definition")][0]' <<<"$cmd")
+                # A command extending run-task or create-service takes the operation's --task-definition.
+                src=$(jq -r '[(.flags[].name | select(. == "--task-definition" or . == "--for-task-definition")),
+                              (select(.apiOperation == "run-task" or .apiOperation == "create-service")
+                               | "--task-definition")][0] // empty' <<<"$cmd")
+                if [[ -n $src ]]; then
                     out=$(complete_words "${words[@]}" "$src" "$work/td.yaml" "$fname" "")
                     expect_line "$out" "app" "$label $fname: containers of the task-definition file"
                     expect_line "$out" "sidecar" "$label $fname: every container of the file"
