@@ -93,82 +93,7 @@ const api::ArgSpec* arg_of(const std::optional<api::Operation>& op, std::string_
   return nullptr;
 }
 
-// A flag of a hand-written command, learned from its --help.
-struct HelpFlag {
-  std::string name;
-  bool takes_value = false;
-  std::vector<std::string> choices;
-  std::string description;
-};
-
-std::vector<HelpFlag> flags_from_help(Context& ctx, const CommandSpec& cmd) {
-  if (!cmd.raw) {
-    std::vector<HelpFlag> flags;
-    for (const auto& f : cmd.flags) {
-      HelpFlag h{std::string(f.name), !f.metavar.empty(), {}, std::string(f.help)};
-      for (auto c : f.choices) h.choices.emplace_back(c);
-      flags.push_back(std::move(h));
-    }
-    return flags;
-  }
-  std::ostringstream out, err;
-  Context probe(out, err, ctx.env);
-  Args args;
-  args.rest = {"--help"};
-  try {
-    cmd.run(probe, args);
-  } catch (...) {
-    // CLI11 may signal --help by an exception; the text is in `out` either way.
-  }
-  std::vector<HelpFlag> flags;
-  std::istringstream in(out.str());
-  for (std::string line; std::getline(in, line);) {
-    auto first = line.find_first_not_of(' ');
-    if (first == std::string::npos || line[first] != '-') continue;
-    std::istringstream words(line.substr(first));
-    std::string word;
-    std::vector<std::string> names;
-    HelpFlag flag;
-    while (words >> word) {
-      if (!word.empty() && word.back() == ',') word.pop_back();
-      for (std::size_t p = 0; p != std::string::npos;) {  // "-h,--help"
-        auto comma = word.find(',', p);
-        std::string part = word.substr(p, comma == std::string::npos ? comma : comma - p);
-        if (starts_with(part, "--")) names.push_back(part.substr(0, part.find('=')));
-        p = comma == std::string::npos ? comma : comma + 1;
-      }
-      if (!starts_with(word, "-")) break;
-    }
-    if (names.empty()) continue;
-    // What follows the names: a metavar (TEXT, FILE, ...) means the flag takes a value.
-    std::string rest = line.substr(first);
-    auto after = rest.find(names.back()) + names.back().size();
-    std::string tail = rest.substr(after);
-    auto t = tail.find_first_not_of(" =");
-    if (t != std::string::npos && (std::isupper(static_cast<unsigned char>(tail[t])) || tail[t] == '<'))
-      flag.takes_value = true;
-    if (auto b = tail.find('{'); b != std::string::npos) {
-      auto e = tail.find('}', b);
-      std::string set = tail.substr(b + 1, e == std::string::npos ? std::string::npos : e - b - 1);
-      std::istringstream items(set);
-      for (std::string item; std::getline(items, item, ',');) flag.choices.push_back(item);
-      flag.takes_value = true;
-    }
-    auto desc = tail.find("  ", t == std::string::npos ? 0 : t);
-    if (desc != std::string::npos) {
-      auto d = tail.find_first_not_of(' ', desc);
-      if (d != std::string::npos) flag.description = tail.substr(d);
-    }
-    for (auto& n : names) {
-      HelpFlag f = flag;
-      f.name = n;
-      flags.push_back(f);
-    }
-  }
-  return flags;
-}
-
-bool flag_takes_value(Context& ctx, const Line& line, std::string_view flag, bool* is_list) {
+bool flag_takes_value(const Line& line, std::string_view flag, bool* is_list) {
   *is_list = false;
   if (auto* g = global_spec(flag)) return !g->metavar.empty();
   if (const FlagSpec* f = spec_flag(line, flag)) {
@@ -185,14 +110,10 @@ bool flag_takes_value(Context& ctx, const Line& line, std::string_view flag, boo
     if (!line.spec || line.spec->raw || !line.spec->api_operation.empty())
       return flag != "--no-paginate" && flag != "--help";
   }
-  if (line.spec && line.spec->raw) {
-    for (const auto& f : flags_from_help(ctx, *line.spec))
-      if (f.name == flag) return f.takes_value;
-  }
   return false;
 }
 
-Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t cword) {
+Line parse_line(const std::vector<std::string>& words, std::size_t cword) {
   Line line;
   for (std::size_t i = 1; i < cword && i < words.size(); ++i) {
     const std::string& w = words[i];
@@ -206,7 +127,7 @@ Line parse_line(Context& ctx, const std::vector<std::string>& words, std::size_t
         continue;
       }
       bool is_list = false;
-      if (flag_takes_value(ctx, line, name, &is_list)) {
+      if (flag_takes_value(line, name, &is_list)) {
         line.flag = name;
         line.flag_is_list = is_list;
         line.values[name] = "";
@@ -254,7 +175,7 @@ void command_candidates(Result& r, const std::string& group) {
     for (const auto& g : command_groups()) add(r, std::string(g.name), std::string(g.summary));
 }
 
-void flag_candidates(Context& ctx, Result& r, const Line& line) {
+void flag_candidates(Result& r, const Line& line) {
   std::set<std::string> seen;
   if (line.spec && !line.spec->raw)
     for (const auto& f : line.spec->flags)
@@ -266,9 +187,6 @@ void flag_candidates(Context& ctx, Result& r, const Line& line) {
       if (a.negative) d = "turn off " + a.cli_name.substr(5);
       add(r, a.cli_name, d);
     }
-  } else if (line.spec && line.spec->raw) {
-    for (const auto& f : flags_from_help(ctx, *line.spec))
-      if (seen.insert(f.name).second) add(r, f.name, f.description);
   }
   for (const auto& s : global_option_specs())
     if (seen.insert(std::string(s.name)).second) add(r, std::string(s.name), std::string(s.description));
@@ -699,21 +617,14 @@ void value_candidates(Context& ctx, Result& r, const Line& line, const std::stri
     if (a->type == "structure" || a->type == "map" ||
         (a->type == "list" && target->value("type", "") == "structure"))
       add(r, "file://", "read the value from a file");
-  } else if (const CommandSpec* c = line.spec && line.spec->raw ? line.spec : nullptr) {
-    for (const auto& f : flags_from_help(ctx, *c))
-      if (f.name == flag && !f.choices.empty()) {
-        for (auto& v : f.choices) add(r, v);
-        return;
-      }
   }
   std::string kind = live_kind(line.group, flag);
   if (!kind.empty()) {
     apply_line_options(ctx, line);
     live_candidates(ctx, r, line, kind, typed);
   }
-  // Commands not yet described by a spec accept files where AWS wants names.
-  if (line.spec && line.spec->raw && (!op || flag == "--task-definition" || flag == "--file")) file_candidates(r, typed);
-  else if (!op) file_candidates(r, typed);
+  // A value no model or spec describes: offer files.
+  if (!op) file_candidates(r, typed);
 }
 
 void positional_candidates(Context& ctx, Result& r, const Line& line, const std::string& typed) {
@@ -725,17 +636,7 @@ void positional_candidates(Context& ctx, Result& r, const Line& line, const std:
     if (p) completer_candidates(ctx, r, line, p->complete, p->choices, p->name, typed);
     return;
   }
-  static const std::set<std::string> service_commands = {"deploy", "rollback", "scale", "restart", "logs"};
-  if (line.group.empty() && service_commands.count(line.command) && line.positionals == 0) {
-    apply_line_options(ctx, line);
-    live_candidates(ctx, r, line, "services", typed);
-    return;
-  }
-  if (line.group.empty() && line.command == "completion") {
-    for (auto s : {"bash", "zsh", "fish"}) add(r, s, "shell");
-    return;
-  }
-  file_candidates(r, typed);
+  file_candidates(r, typed);  // an API operation takes no positional words; a path is the best guess
 }
 
 }  // namespace
@@ -743,7 +644,7 @@ void positional_candidates(Context& ctx, Result& r, const Line& line, const std:
 Result complete(Context& ctx, const std::vector<std::string>& words, std::size_t cword) {
   Result r;
   std::string typed = cword < words.size() ? words[cword] : "";
-  Line line = parse_line(ctx, words, cword);
+  Line line = parse_line(words, cword);
   if (!line.flag.empty() && !(line.flag_is_list && starts_with(typed, "-"))) {
     value_candidates(ctx, r, line, typed);
   } else if (starts_with(typed, "-")) {
@@ -754,7 +655,7 @@ Result complete(Context& ctx, const std::vector<std::string>& words, std::size_t
       for (auto& c : values.candidates) add(r, line.flag + "=" + c.value, c.description);
       r.no_space = values.no_space;
     } else {
-      flag_candidates(ctx, r, line);
+      flag_candidates(r, line);
     }
   } else if (line.command.empty()) {
     command_candidates(r, line.group);
@@ -863,9 +764,12 @@ const CommandSpec internal_commands{
                                {"repeats", f.repeats}, {"complete", std::string(completer_name(f.complete))},
                                {"choices", choices}});
             }
-            for (const auto& p : c->positionals)
+            for (const auto& p : c->positionals) {
+              Json choices = Json::array();
+              for (auto v : p.choices) choices.push_back(std::string(v));
               positionals.push_back({{"name", std::string(p.name)}, {"many", p.many},
-                                     {"complete", std::string(completer_name(p.complete))}});
+                                     {"complete", std::string(completer_name(p.complete))}, {"choices", choices}});
+            }
             out.push_back({{"group", std::string(c->group)}, {"name", std::string(c->name)},
                            {"raw", c->raw}, {"apiOperation", std::string(c->api_operation)},
                            {"flags", flags}, {"positionals", positionals}});

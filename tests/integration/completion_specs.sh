@@ -107,7 +107,11 @@ for i in $(seq 0 $((count - 1))); do
             expect_line "$out" "$choice" "$label $fname: choice $choice"
         done
     done
-    # The first positional, by completer.
+    # The first positional's choices (completion SHELL, elbv2 wait WAITER), then by completer.
+    for choice in $(jq -r '.positionals[0].choices // [] | .[]' <<<"$cmd"); do
+        out=$(complete_words "${words[@]}" "")
+        expect_line "$out" "$choice" "$label ${choice}: a choice of its first argument"
+    done
     pkind=$(jq -r '.positionals[0].complete // empty' <<<"$cmd")
     case $pkind in
         service)
