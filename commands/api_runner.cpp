@@ -45,10 +45,23 @@ int send_request(Context& ctx, const Operation& op, const Request& req) {
     ctx.out << shown.dump(4) << "\n";
     return 0;
   }
-  Json result = req.paginated ? client::call_paginated(ctx, op.service, op.name, req.input, req.page)
-                              : client::call(ctx, op.service, op.name, req.input);
+  Json result;
+  try {
+    result = req.paginated ? client::call_paginated(ctx, op.service, op.name, req.input, req.page)
+                           : client::call(ctx, op.service, op.name, req.input);
+  } catch (ServiceError& e) {
+    add_notes_to(e, req);
+    throw;
+  }
   print_result(ctx, result, op.name);
   return 0;
+}
+
+void add_notes_to(ServiceError& e, const Request& req) {
+  if (req.notes.empty() || e.http_status() >= 500) return;
+  std::string hint = e.hint();
+  for (const auto& n : req.notes) hint += (hint.empty() ? "" : "\n        ") + n;
+  e.set_hint(std::move(hint));
 }
 
 std::optional<Operation> extended_operation(const CommandSpec& spec) {
