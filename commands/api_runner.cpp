@@ -60,7 +60,15 @@ int send_request(Context& ctx, const Operation& op, const Request& req) {
 void add_notes_to(ServiceError& e, const Request& req) {
   if (req.notes.empty() || e.http_status() >= 500) return;
   std::string hint = e.hint();
-  for (const auto& n : req.notes) hint += (hint.empty() ? "" : "\n        ") + n;
+  for (const auto& n : req.notes) {
+    // Only a note about the value the service names: "launchType: 'BOGUS' is not one of ...".
+    auto open = n.find(": '");
+    auto close = n.find("' is not one of");
+    if (open == std::string::npos || close == std::string::npos || close < open + 3) continue;
+    std::string value = n.substr(open + 3, close - open - 3);
+    if (e.service_message().find(value) == std::string::npos) continue;
+    hint += (hint.empty() ? "" : "\n        ") + n;
+  }
   e.set_hint(std::move(hint));
 }
 
