@@ -134,7 +134,8 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
   if (!input.is_object()) input = Json::object();
   fill_idempotency_tokens(m, operation, input);
   Target target = resolve_target(s, m, o);
-  HttpRequest req = serialize_request(m, operation, input, target.endpoint);
+  const model::OperationView& view = model::view(service, operation);
+  HttpRequest req = serialize_request(view, input, target.endpoint);
   req.headers.emplace_back("User-Agent", "ecsctl/" ECSCTL_VERSION);
   bool sign = o.sign && s.ctx().opts.sign_request && op.value("authtype", std::string()) != "none";
   std::optional<sigv4::Credentials> creds;
@@ -168,7 +169,7 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
         s.quota().on_success();
         s.limiter().after_response(false, std::chrono::duration<double>(Clock::now().time_since_epoch()).count());
         WireTimestamps wire(s.ctx().opts.wire_timestamps);
-        return parse_output(m, operation, resp);
+        return parse_output(view, resp);
       }
       info = parse_error(m, resp);
       if (!skew_fixed && is_clock_skew(info)) {

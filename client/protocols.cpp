@@ -5,12 +5,16 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::client {
 namespace {
 
-const Json& shape_of(const Json& m, const Json& ref) { return model::shape(m, ref.at("shape").get<std::string>()); }
+using model::OperationView;
+using model::Shape;
+using model::Type;
+
+const std::string k_member = "member", k_key = "key", k_value = "value";
 
 std::string percent_encode(std::string_view s, bool keep_slash = false) {
   static const char* digits = "0123456789ABCDEF";
@@ -48,70 +52,64 @@ std::string iso_utc(double epoch) {
 }
 
 // Input JSON in the AWS CLI's shape -> the JSON protocols' wire form (timestamps as epoch seconds).
-Json to_wire_json(const Json& m, const Json& shape, const Json& v) {
-  std::string type = shape.value("type", std::string());
-  if (type == "structure" && v.is_object()) {
+Json to_wire_json(const Shape& shape, const Json& v) {
+  if (shape.type == Type::structure && v.is_object()) {
     Json out = Json::object();
-    const Json& members = shape.contains("members") ? shape["members"] : Json::object();
     for (auto& [k, val] : v.items()) {
-      if (members.contains(k)) {
-        const Json& ref = members[k];
-        if (ref.contains("location")) continue;  // bound to the URI or headers
-        out[ref.value("locationName", k)] = to_wire_json(m, shape_of(m, ref), val);
+      if (const model::Member* ref = shape.member(k)) {
+        if (!ref->location.empty()) continue;  // bound to the URI or headers
+        out[ref->wire_name(k)] = to_wire_json(ref->target(), val);
       } else {
         out[k] = val;
       }
     }
     return out;
   }
-  if (type == "list" && v.is_array()) {
+  if (shape.type == Type::list && v.is_array()) {
     Json out = Json::array();
-    for (auto& e : v) out.push_back(to_wire_json(m, shape_of(m, shape["member"]), e));
+    for (auto& e : v) out.push_back(to_wire_json(shape.list_member.target(), e));
     return out;
   }
-  if (type == "map" && v.is_object()) {
+  if (shape.type == Type::map && v.is_object()) {
     Json out = Json::object();
-    for (auto& [k, e] : v.items()) out[k] = to_wire_json(m, shape_of(m, shape["value"]), e);
+    for (auto& [k, e] : v.items()) out[k] = to_wire_json(shape.map_value.target(), e);
     return out;
   }
-  if (type == "timestamp") {
+  if (shape.type == Type::timestamp) {
     if (auto t = parse_timestamp(v)) return *t;
   }
   return v;
 }
 
-void query_flatten(const Json& m, const Json& shape, const Json& v, const std::string& prefix,
+void query_flatten(const Shape& shape, const Json& v, const std::string& prefix,
                    std::vector<std::pair<std::string, std::string>>& out) {
-  std::string type = shape.value("type", std::string());
-  if (type == "structure" && v.is_object()) {
-    const Json& members = shape.contains("members") ? shape["members"] : Json::object();
+  if (shape.type == Type::structure && v.is_object()) {
     for (auto& [k, val] : v.items()) {
-      const Json* ref = members.contains(k) ? &members[k] : nullptr;
-      std::string name = ref ? ref->value("locationName", k) : k;
+      const model::Member* ref = shape.member(k);
+      std::string name = ref ? ref->wire_name(k) : k;
       std::string key = prefix.empty() ? name : prefix + "." + name;
-      if (ref) query_flatten(m, shape_of(m, *ref), val, key, out);
+      if (ref) query_flatten(ref->target(), val, key, out);
       else out.emplace_back(key, scalar_text(val));
     }
-  } else if (type == "list" && v.is_array()) {
+  } else if (shape.type == Type::list && v.is_array()) {
     if (v.empty()) {
       out.emplace_back(prefix, "");
       return;
     }
-    const Json& member = shape["member"];
-    std::string base = shape.value("flattened", false) ? prefix : prefix + "." + member.value("locationName", std::string("member"));
+    std::string base = shape.flattened ? prefix : prefix + "." + shape.list_member.wire_name(k_member);
     int i = 1;
-    for (auto& e : v) query_flatten(m, shape_of(m, member), e, base + "." + std::to_string(i++), out);
-  } else if (type == "map" && v.is_object()) {
-    std::string base = shape.value("flattened", false) ? prefix : prefix + ".entry";
-    std::string kname = shape["key"].value("locationName", std::string("key"));
-    std::string vname = shape["value"].value("locationName", std::string("value"));
+    for (auto& e : v) query_flatten(shape.list_member.target(), e, base + "." + std::to_string(i++), out);
+  } else if (shape.type == Type::map && v.is_object()) {
+    std::string base = shape.flattened ? prefix : prefix + ".entry";
+    const std::string& kname = shape.map_key.wire_name(k_key);
+    const std::string& vname = shape.map_value.wire_name(k_value);
     int i = 1;
     for (auto& [k, e] : v.items()) {
       std::string entry = base + "." + std::to_string(i++);
       out.emplace_back(entry + "." + kname, k);
-      query_flatten(m, shape_of(m, shape["value"]), e, entry + "." + vname, out);
+      query_flatten(shape.map_value.target(), e, entry + "." + vname, out);
     }
-  } else if (type == "timestamp") {
+  } else if (shape.type == Type::timestamp) {
     auto t = parse_timestamp(v);
     out.emplace_back(prefix, t ? iso_utc(*t) : scalar_text(v));
   } else {
@@ -134,7 +132,8 @@ std::string trim_slash(std::string_view endpoint) {
   return e;
 }
 
-HttpRequest serialize_rest_json(const Json& m, const Json& op, const Json& input, std::string_view endpoint) {
+HttpRequest serialize_rest_json(const OperationView& view, const Json& input, std::string_view endpoint) {
+  const Json& op = *view.definition;
   HttpRequest req;
   req.method = op["http"].value("method", std::string("POST"));
   std::string uri = op["http"].value("requestUri", std::string("/"));
@@ -142,14 +141,14 @@ HttpRequest serialize_rest_json(const Json& m, const Json& op, const Json& input
   if (auto q = uri.find('?'); q != std::string::npos) static_query = uri.substr(q + 1), uri.resize(q);
   std::vector<std::pair<std::string, std::string>> query;
   Json body = Json::object();
-  const Json empty = Json::object();
-  const Json& shape = op.contains("input") ? shape_of(m, op["input"]) : empty;
-  const Json& members = shape.contains("members") ? shape["members"] : empty;
-  for (auto& [name, ref] : members.items()) {
+  static const std::vector<model::Member> k_none;
+  const std::vector<model::Member>& members = view.input ? view.input->members : k_none;
+  for (const auto& ref : members) {
+    const std::string& name = ref.name;
     if (!input.is_object() || !input.contains(name)) continue;
     const Json& val = input[name];
-    std::string loc = ref.value("location", std::string());
-    std::string wire = ref.value("locationName", name);
+    const std::string& loc = ref.location;
+    const std::string& wire = ref.wire_name(name);
     if (loc == "uri") {
       for (bool greedy : {false, true}) {
         std::string token = "{" + wire + (greedy ? "+}" : "}");
@@ -165,7 +164,7 @@ HttpRequest serialize_rest_json(const Json& m, const Json& op, const Json& input
     } else if (loc == "headers") {
       for (auto& [k, e] : val.items()) req.headers.emplace_back(wire + k, scalar_text(e));
     } else {
-      body[wire] = to_wire_json(m, shape_of(m, ref), val);
+      body[wire] = to_wire_json(ref.target(), val);
     }
   }
   if (uri.find('{') != std::string::npos)
@@ -174,7 +173,7 @@ HttpRequest serialize_rest_json(const Json& m, const Json& op, const Json& input
   for (auto& [k, v] : query) qs += (qs.empty() ? "" : "&") + percent_encode(k) + "=" + percent_encode(v);
   req.url = trim_slash(endpoint) + uri + (qs.empty() ? "" : "?" + qs);
   bool has_body_members = false;
-  for (auto& [name, ref] : members.items()) has_body_members |= !ref.contains("location");
+  for (const auto& ref : members) has_body_members |= ref.location.empty();
   if (has_body_members && req.method != "GET") {
     req.body = body.dump();
     req.headers.emplace_back("Content-Type", "application/json");
@@ -185,26 +184,31 @@ HttpRequest serialize_rest_json(const Json& m, const Json& op, const Json& input
 }  // namespace
 
 HttpRequest serialize_request(const Json& m, std::string_view operation, const Json& input, std::string_view endpoint) {
-  const Json& meta = m["metadata"];
-  const Json& op = m["operations"].at(std::string(operation));
+  return serialize_request(model::build_view(m, operation), input, endpoint);
+}
+
+HttpRequest serialize_request(const OperationView& view, const Json& input, std::string_view endpoint) {
+  static const Json k_no_metadata = Json::object();
+  const Json& meta = view.metadata ? *view.metadata : k_no_metadata;
+  const std::string& operation = view.name;
   std::string protocol = meta.value("protocol", std::string("json"));
-  const Json empty = Json::object();
-  const Json& shape = op.contains("input") ? shape_of(m, op["input"]) : empty;
-  if (protocol == "rest-json") return serialize_rest_json(m, op, input, endpoint);
+  static const Shape k_empty{"", Type::structure};
+  const Shape& shape = view.input ? *view.input : k_empty;
+  if (protocol == "rest-json") return serialize_rest_json(view, input, endpoint);
   HttpRequest req;
   req.method = "POST";
   req.url = trim_slash(endpoint) + "/";
   if (protocol == "query") {
     std::vector<std::pair<std::string, std::string>> params{{"Action", std::string(operation)},
                                                             {"Version", meta.value("apiVersion", std::string())}};
-    if (input.is_object() && !input.empty()) query_flatten(m, shape, input, "", params);
+    if (input.is_object() && !input.empty()) query_flatten(shape, input, "", params);
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     req.body = form_encode(params);
     return req;
   }
   req.headers.emplace_back("Content-Type", "application/x-amz-json-" + meta.value("jsonVersion", std::string("1.1")));
   req.headers.emplace_back("X-Amz-Target", meta.value("targetPrefix", std::string()) + "." + std::string(operation));
-  req.body = input.is_object() ? to_wire_json(m, shape, input).dump() : "{}";
+  req.body = input.is_object() ? to_wire_json(shape, input).dump() : "{}";
   return req;
 }
 
@@ -213,37 +217,35 @@ namespace {
 // Wire JSON -> the AWS CLI's output, parsed as botocore parses it: a structure's
 // members in the model's order (not the wire's), members the model does not know
 // and null values dropped, documents kept as they are, timestamps formatted.
-Json from_wire_json(const Json& m, const Json& shape, const Json& v) {
-  std::string type = shape.value("type", std::string());
-  if (type == "structure" && v.is_object()) {
-    if (shape.value("document", false)) return v;
+Json from_wire_json(const Shape& shape, const Json& v) {
+  if (shape.type == Type::structure && v.is_object()) {
+    if (shape.document) return v;
     Json out = Json::object();
-    if (!shape.contains("members")) return out;
-    for (auto& [name, ref] : shape["members"].items()) {
-      auto it = v.find(ref.value("locationName", name));
+    for (const auto& ref : shape.members) {
+      auto it = v.find(ref.wire_name(ref.name));
       if (it == v.end() || it->is_null()) continue;
-      out[name] = from_wire_json(m, shape_of(m, ref), *it);
+      out[ref.name] = from_wire_json(ref.target(), *it);
     }
     return out;
   }
-  if (type == "list" && v.is_array()) {
+  if (shape.type == Type::list && v.is_array()) {
     Json out = Json::array();
-    for (auto& e : v) out.push_back(from_wire_json(m, shape_of(m, shape["member"]), e));
+    for (auto& e : v) out.push_back(from_wire_json(shape.list_member.target(), e));
     return out;
   }
-  if (type == "map" && v.is_object()) {
+  if (shape.type == Type::map && v.is_object()) {
     Json out = Json::object();
-    for (auto& [k, e] : v.items()) out[k] = from_wire_json(m, shape_of(m, shape["value"]), e);
+    for (auto& [k, e] : v.items()) out[k] = from_wire_json(shape.map_value.target(), e);
     return out;
   }
-  if (type == "timestamp") {
+  if (shape.type == Type::timestamp) {
     if (v.is_number()) return wire_timestamps() ? v : Json(format_epoch(v.get<double>()));
     if (v.is_string()) return format_iso_timestamp(v.get<std::string>());
   }
   return v;
 }
 
-Json xml_value(const Json& m, const Json& shape, const pugi::xml_node& node);
+Json xml_value(const Shape& shape, const pugi::xml_node& node);
 
 std::vector<pugi::xml_node> children_named(const pugi::xml_node& node, std::string_view name) {
   std::vector<pugi::xml_node> out;
@@ -252,63 +254,61 @@ std::vector<pugi::xml_node> children_named(const pugi::xml_node& node, std::stri
   return out;
 }
 
-Json xml_structure(const Json& m, const Json& shape, const pugi::xml_node& node) {
+Json xml_structure(const Shape& shape, const pugi::xml_node& node) {
   Json out = Json::object();
-  if (!shape.contains("members")) return out;
-  for (auto& [name, ref] : shape["members"].items()) {
-    const Json& member_shape = shape_of(m, ref);
-    std::string wire = ref.value("locationName", name);
-    bool flattened = ref.value("flattened", false) || member_shape.value("flattened", false);
-    if (flattened && member_shape.value("type", std::string()) == "list") {
-      std::string item = member_shape["member"].value("locationName", wire);
+  for (const auto& ref : shape.members) {
+    const Shape& member_shape = ref.target();
+    const std::string& wire = ref.wire_name(ref.name);
+    bool flattened = ref.xml_flattened || member_shape.flattened;
+    if (flattened && member_shape.type == Type::list) {
+      const std::string& item = member_shape.list_member.wire_name(wire);
       auto items = children_named(node, item);
       if (items.empty()) continue;
       Json arr = Json::array();
-      for (auto& i : items) arr.push_back(xml_value(m, shape_of(m, member_shape["member"]), i));
-      out[name] = std::move(arr);
+      for (auto& i : items) arr.push_back(xml_value(member_shape.list_member.target(), i));
+      out[ref.name] = std::move(arr);
       continue;
     }
     auto child = node.child(wire.c_str());
     if (!child) continue;
-    out[name] = xml_value(m, member_shape, child);
+    out[ref.name] = xml_value(member_shape, child);
   }
   return out;
 }
 
-Json xml_value(const Json& m, const Json& shape, const pugi::xml_node& node) {
-  std::string type = shape.value("type", std::string());
-  if (type == "structure") return xml_structure(m, shape, node);
-  if (type == "list") {
+Json xml_value(const Shape& shape, const pugi::xml_node& node) {
+  if (shape.type == Type::structure) return xml_structure(shape, node);
+  if (shape.type == Type::list) {
     Json arr = Json::array();
-    std::string item = shape["member"].value("locationName", std::string("member"));
-    for (auto& c : children_named(node, item)) arr.push_back(xml_value(m, shape_of(m, shape["member"]), c));
+    const std::string& item = shape.list_member.wire_name(k_member);
+    for (auto& c : children_named(node, item)) arr.push_back(xml_value(shape.list_member.target(), c));
     return arr;
   }
-  if (type == "map") {
+  if (shape.type == Type::map) {
     Json obj = Json::object();
-    std::string kname = shape["key"].value("locationName", std::string("key"));
-    std::string vname = shape["value"].value("locationName", std::string("value"));
+    const std::string& kname = shape.map_key.wire_name(k_key);
+    const std::string& vname = shape.map_value.wire_name(k_value);
     for (auto& e : children_named(node, "entry"))
-      obj[e.child(kname.c_str()).text().get()] = xml_value(m, shape_of(m, shape["value"]), e.child(vname.c_str()));
+      obj[e.child(kname.c_str()).text().get()] = xml_value(shape.map_value.target(), e.child(vname.c_str()));
     return obj;
   }
   std::string text = node.text().get();
-  if (type == "boolean") return text == "true";
-  if (type == "integer" || type == "long") {
+  if (shape.type == Type::boolean) return text == "true";
+  if (shape.type == Type::integer || shape.type == Type::long_) {
     try {
       return std::stoll(text);
     } catch (const std::exception&) {
       return text;
     }
   }
-  if (type == "double" || type == "float") {
+  if (shape.type == Type::double_ || shape.type == Type::float_) {
     try {
       return std::stod(text);
     } catch (const std::exception&) {
       return text;
     }
   }
-  if (type == "timestamp") return format_iso_timestamp(text);
+  if (shape.type == Type::timestamp) return format_iso_timestamp(text);
   return text;
 }
 
@@ -320,42 +320,45 @@ pugi::xml_node first_element(const pugi::xml_node& n) {
 
 }  // namespace
 
-Json xml_to_json(const Json& m, const Json& shape, std::string_view text) {
+Json xml_to_json(const Shape& shape, std::string_view text) {
   pugi::xml_document doc;
   if (!doc.load_buffer(text.data(), text.size())) throw Error(Exit::other, "the service returned malformed XML");
-  return xml_value(m, shape, first_element(doc));
+  return xml_value(shape, first_element(doc));
 }
 
 Json parse_output(const Json& m, std::string_view operation, const HttpResponse& response) {
-  const Json& op = m["operations"].at(std::string(operation));
-  std::string protocol = m["metadata"].value("protocol", std::string("json"));
-  if (!op.contains("output")) return Json::object();
-  const Json& shape = shape_of(m, op["output"]);
+  return parse_output(model::build_view(m, operation), response);
+}
+
+Json parse_output(const OperationView& view, const HttpResponse& response) {
+  const std::string& operation = view.name;
+  std::string protocol = view.metadata ? view.metadata->value("protocol", std::string("json")) : "json";
+  if (!view.output) return Json::object();
+  const Shape& shape = *view.output;
   if (protocol == "query") {
     pugi::xml_document doc;
     if (!doc.load_buffer(response.body.data(), response.body.size()))
-      throw Error(Exit::other, "the service returned malformed XML for " + std::string(operation));
+      throw Error(Exit::other, "the service returned malformed XML for " + operation);
     auto root = first_element(doc);
-    std::string wrapper = op["output"].value("resultWrapper", std::string());
+    const std::string& wrapper = view.result_wrapper;
     auto node = wrapper.empty() ? root : root.child(wrapper.c_str());
     if (!node) return Json::object();
-    return xml_structure(m, shape, node);
+    return xml_structure(shape, node);
   }
   Json body = Json::object();
   if (!response.body.empty()) {
     body = Json::parse(response.body, nullptr, false);
     if (body.is_discarded())
-      throw Error(Exit::other, "the service returned malformed JSON for " + std::string(operation));
+      throw Error(Exit::other, "the service returned malformed JSON for " + operation);
   }
-  Json out = from_wire_json(m, shape, body);
-  if (protocol == "rest-json" && shape.contains("members")) {
-    for (auto& [name, ref] : shape["members"].items()) {
-      std::string loc = ref.value("location", std::string());
-      if (loc == "header") {
-        auto v = response.header(ref.value("locationName", name));
-        if (!v.empty()) out[name] = v;
-      } else if (loc == "statusCode") {
-        out[name] = response.status;
+  Json out = from_wire_json(shape, body);
+  if (protocol == "rest-json") {
+    for (const auto& ref : shape.members) {
+      if (ref.location == "header") {
+        auto v = response.header(ref.wire_name(ref.name));
+        if (!v.empty()) out[ref.name] = v;
+      } else if (ref.location == "statusCode") {
+        out[ref.name] = response.status;
       }
     }
   }

@@ -7,17 +7,21 @@
 
 #include "core/json.hpp"
 #include "client/transport.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::client {
 
 // The HTTP request for `operation` of `service_model` with `input`, sent to
 // `endpoint` ("https://ecs.us-east-1.amazonaws.com", maybe with a path).
 // Throws Error(Exit::usage) when a URI-bound member is missing.
+HttpRequest serialize_request(const model::OperationView& operation, const Json& input, std::string_view endpoint);
+// The same from a model document (service or operation); builds the view each time.
 HttpRequest serialize_request(const Json& service_model, std::string_view operation, const Json& input,
                               std::string_view endpoint);
 
 // The output of a successful (2xx) response, converted by the output shape.
 // Throws Error(Exit::other) on an unparseable body.
+Json parse_output(const model::OperationView& operation, const HttpResponse& response);
 Json parse_output(const Json& service_model, std::string_view operation, const HttpResponse& response);
 
 struct ErrorInfo {
@@ -32,8 +36,8 @@ ErrorInfo parse_error(const Json& service_model, const HttpResponse& response);
 // The request id the service returned in headers (x-amzn-RequestId, x-amz-request-id).
 std::string header_request_id(const HttpResponse& response);
 
-// XML (as in query responses) converted to JSON by `shape` of `service_model`.
-Json xml_to_json(const Json& service_model, const Json& shape, std::string_view xml_element_text);
+// XML (as in query responses) converted to JSON by `shape`.
+Json xml_to_json(const model::Shape& shape, std::string_view xml_element_text);
 
 // Timestamps as the AWS CLI v2 prints them by default (iso8601): epoch seconds
 // in the local time zone, "2024-05-01T12:00:00.123000+00:00"; ISO strings keep their offset.

@@ -10,6 +10,7 @@
 
 #include "commands/command.hpp"
 #include "core/context.hpp"
+#include "core/error.hpp"
 #include "core/json.hpp"
 #include "client/api.hpp"
 
@@ -64,10 +65,17 @@ struct Request {
   Skeleton skeleton = Skeleton::none;
   bool help = false;            // --help / -h
   bool print_request = false;   // hidden --ecsctl-print-request: print, do not send
+  // What the model does not know but is sent anyway (a value outside an enum),
+  // for a hint when the service rejects the request.
+  std::vector<std::string> notes;
 };
 
+// Adds `req.notes` to the hint of a service error `e` answered to `req`.
+void add_notes_to(ServiceError& e, const Request& req);
+
 // Parses the words after the command name. Enforces required members, types
-// and enums; throws Error(Exit::usage) with the AWS CLI's wording. Required
+// and minima as botocore does (not enums: see Request::notes); throws
+// Error(Exit::usage) with the AWS CLI's wording. Required
 // members named in `supplied_later` ("taskDefinition") may be missing: the
 // command that extends the operation fills them in (run-task with a file).
 Request parse_request(Context& ctx, const Operation& op, const std::vector<std::string>& args,

@@ -8,6 +8,8 @@
 #include "commands/param_input.hpp"
 #include "core/suggest.hpp"
 #include "commands/api.hpp"
+#include "schemas/model_view.hpp"
+#include "schemas/validate_input.hpp"
 
 namespace ecsctl::api {
 namespace {
@@ -262,17 +264,25 @@ Request parse_request(Context& ctx, const Operation& op, const std::vector<std::
   if (req.help) return req;
   if (!p.unknown.empty()) report_unknown(op, p.unknown, op.paginator && !no_paginate);
   if (req.skeleton == Skeleton::input || req.skeleton == Skeleton::yaml_input) return req;
+  const model::OperationView& view = model::view(op.service, op.name);
   for (const auto& a : op.args) {
     auto it = p.values.find(a.member);
     if (a.member.empty() || a.negative || it == p.values.end() || req.input.contains(a.member)) continue;
-    req.input[a.member] = param::parse_argument(*op.model, a.shape, a.cli_name, it->second, ctx.env);
+    req.input[a.member] = param::parse_argument(view.shape(a.shape), a.cli_name, it->second, ctx.env);
   }
   merge_cli_input(ctx, p, req.input);
   check_required(op, req.input, supplied_later);
-  if (!op.input_shape.empty()) {
-    for (auto& [member, ref] : op.model->at("shapes").at(op.input_shape).at("members").items())
-      if (ref.value("idempotencyToken", false) && !req.input.contains(member)) req.input[member] = uuid4();
-    param::validate(*op.model, op.input_shape, req.input, "", supplied_later);
+  if (view.input) {
+    for (const auto& m : view.input->members)
+      if (m.idempotency_token && !req.input.contains(m.name)) req.input[m.name] = uuid4();
+    // botocore's checks: values outside an enum are sent, as the AWS CLI sends
+    // them (the service may know values this model does not); they become notes.
+    model::Findings findings = model::validate(*view.input, req.input, model::client_checks(supplied_later));
+    model::throw_client_error(findings);
+    for (const auto& note : findings.notes) {
+      req.notes.push_back(model::client_note(note));
+      if (ctx.opts.debug) ctx.err << "ecsctl: debug: " << req.notes.back() << "\n";
+    }
   }
   apply_paging(op, p, no_paginate, req);
   return req;

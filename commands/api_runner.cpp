@@ -45,28 +45,48 @@ int send_request(Context& ctx, const Operation& op, const Request& req) {
     ctx.out << shown.dump(4) << "\n";
     return 0;
   }
-  if (!req.paginated) {
-    print_result(ctx, client::call(ctx, op.service, op.name, req.input), op.name);
-    return 0;
+  try {
+    if (!req.paginated) {
+      print_result(ctx, client::call(ctx, op.service, op.name, req.input), op.name);
+      return 0;
+    }
+    // Text output of a paged operation is written page by page, --query applied
+    // to each page, and a NEXTTOKEN row last, as the AWS CLI's text formatter
+    // does; the other formats print the merged result.
+    bool paged_text = ctx.opts.output == OutputFormat::text;
+    bool printed_pages = false;
+    client::PageOptions paging = req.page;
+    if (paged_text)
+      paging.on_page = [&](const Json& page) {
+        printed_pages = true;
+        print_result(ctx, page, op.name);
+      };
+    Json result = client::call_paginated(ctx, op.service, op.name, req.input, paging);
+    if (!paged_text || !printed_pages) {
+      print_result(ctx, result, op.name);
+      return 0;
+    }
+    if (result.contains("NextToken")) print_result(ctx, Json{{"NextToken", {{"NextToken", result["NextToken"]}}}}, op.name);
+  } catch (ServiceError& e) {
+    add_notes_to(e, req);
+    throw;
   }
-  // Text output of a paged operation is written page by page, --query applied
-  // to each page, and a NEXTTOKEN row last, as the AWS CLI's text formatter
-  // does; the other formats print the merged result.
-  bool paged_text = ctx.opts.output == OutputFormat::text;
-  bool printed_pages = false;
-  client::PageOptions paging = req.page;
-  if (paged_text)
-    paging.on_page = [&](const Json& page) {
-      printed_pages = true;
-      print_result(ctx, page, op.name);
-    };
-  Json result = client::call_paginated(ctx, op.service, op.name, req.input, paging);
-  if (!paged_text || !printed_pages) {
-    print_result(ctx, result, op.name);
-    return 0;
-  }
-  if (result.contains("NextToken")) print_result(ctx, Json{{"NextToken", {{"NextToken", result["NextToken"]}}}}, op.name);
   return 0;
+}
+
+void add_notes_to(ServiceError& e, const Request& req) {
+  if (req.notes.empty() || e.http_status() >= 500) return;
+  std::string hint = e.hint();
+  for (const auto& n : req.notes) {
+    // Only a note about the value the service names: "launchType: 'BOGUS' is not one of ...".
+    auto open = n.find(": '");
+    auto close = n.find("' is not one of");
+    if (open == std::string::npos || close == std::string::npos || close < open + 3) continue;
+    std::string value = n.substr(open + 3, close - open - 3);
+    if (e.service_message().find(value) == std::string::npos) continue;
+    hint += (hint.empty() ? "" : "\n        ") + n;
+  }
+  e.set_hint(std::move(hint));
 }
 
 std::optional<Operation> extended_operation(const CommandSpec& spec) {

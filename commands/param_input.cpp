@@ -14,18 +14,8 @@
 namespace ecsctl::param {
 namespace {
 
-const Json& shape_of(const Json& model, std::string_view name) {
-  const Json& shapes = model.at("shapes");
-  auto it = shapes.find(std::string(name));
-  if (it == shapes.end()) throw Error(Exit::other, "the API model has no shape '" + std::string(name) + "'");
-  return *it;
-}
-
-bool is_document(const Json& shape) { return shape.value("document", false); }
-
-std::string type_of(const Json& shape) { return shape.value("type", std::string("string")); }
-
-bool is_scalar_type(const std::string& t) { return t != "structure" && t != "list" && t != "map"; }
+using model::Shape;
+using model::Type;
 
 std::string trim(std::string_view s) {
   std::size_t b = 0, e = s.size();
@@ -49,14 +39,14 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // A scalar from its string form, typed by `shape` (the AWS CLI's int()/float()
 // conversions; booleans accept true/false in any case).
-Json scalar_from_string(const Json& shape, const std::string& s, std::string_view cli_name,
+Json scalar_from_string(const Shape& shape, const std::string& s, std::string_view cli_name,
                         const std::string& where) {
-  const std::string t = type_of(shape);
+  const Type t = shape.type;
   auto bad = [&](const char* expected) -> Json {
     param_error(cli_name, "invalid " + std::string(expected) + " value '" + s + "'" +
                               (where.empty() ? "" : " for " + where));
   };
-  if (t == "integer" || t == "long") {
+  if (t == Type::integer || t == Type::long_) {
     std::string v = trim(s);
     if (v.empty()) return bad("integer");
     errno = 0;
@@ -65,7 +55,7 @@ Json scalar_from_string(const Json& shape, const std::string& s, std::string_vie
     if (errno != 0 || *end != '\0') return bad("integer");
     return n;
   }
-  if (t == "double" || t == "float") {
+  if (t == Type::double_ || t == Type::float_) {
     std::string v = trim(s);
     if (v.empty()) return bad("number");
     char* end = nullptr;
@@ -73,7 +63,7 @@ Json scalar_from_string(const Json& shape, const std::string& s, std::string_vie
     if (*end != '\0') return bad("number");
     return d;
   }
-  if (t == "boolean") {
+  if (t == Type::boolean) {
     if (iequals(s, "true")) return true;
     if (iequals(s, "false")) return false;
     return bad("boolean (true or false)");
@@ -83,42 +73,39 @@ Json scalar_from_string(const Json& shape, const std::string& s, std::string_vie
 
 // awscli.shorthand.BackCompatVisitor: a scalar where the model says list becomes
 // a one-element list; string leaves become numbers and booleans by the model.
-void coerce(const Json& model, const Json& shape, Json& value, std::string_view cli_name, const std::string& path) {
-  const std::string t = type_of(shape);
-  if (is_document(shape)) {
+void coerce(const Shape& shape, Json& value, std::string_view cli_name, const std::string& path) {
+  const Type t = shape.type;
+  if (shape.document) {
     param_error(cli_name,
                 "Shorthand syntax does not support document types. Use JSON input for top-level argument "
                 "to specify nested parameter: " + path);
   }
-  if (t == "structure") {
+  if (t == Type::structure) {
     if (!value.is_object()) return;
     for (auto& [k, v] : value.items()) {
-      const Json& members = shape.at("members");
-      auto m = members.find(k);
-      if (m == members.end()) continue;  // reported by validate() with the valid names
-      coerce(model, shape_of(model, m->at("shape").get<std::string>()), v, cli_name, path + "." + k);
+      const model::Member* m = shape.member(k);
+      if (!m) continue;  // reported by validation with the valid names
+      coerce(m->target(), v, cli_name, path + "." + k);
     }
-  } else if (t == "list") {
+  } else if (t == Type::list) {
     if (!value.is_array()) value = Json::array({std::move(value)});
-    const Json& member = shape_of(model, shape.at("member").at("shape").get<std::string>());
+    const Shape& member = shape.list_member.target();
     for (std::size_t i = 0; i < value.size(); ++i)
-      coerce(model, member, value[i], cli_name, path + "[" + std::to_string(i) + "]");
-  } else if (t == "map") {
+      coerce(member, value[i], cli_name, path + "[" + std::to_string(i) + "]");
+  } else if (t == Type::map) {
     if (!value.is_object()) return;
-    const Json& vs = shape_of(model, shape.at("value").at("shape").get<std::string>());
-    for (auto& [k, v] : value.items()) coerce(model, vs, v, cli_name, path + "." + k);
+    const Shape& vs = shape.map_value.target();
+    for (auto& [k, v] : value.items()) coerce(vs, v, cli_name, path + "." + k);
   } else if (value.is_string()) {
     value = scalar_from_string(shape, value.get<std::string>(), cli_name, path);
   }
 }
 
-Json parse_shorthand(const Json& model, const Json& shape, std::string_view cli_name, const std::string& text,
-                     const std::string& path) {
+Json parse_shorthand(const Shape& shape, std::string_view cli_name, const std::string& text, const std::string& path) {
   // A structure whose only member is a string "Value" takes a bare value.
-  if (type_of(shape) == "structure" && text.find('=') == std::string::npos) {
-    const Json& members = shape.value("members", Json::object());
-    if (members.size() == 1 && members.contains("Value") &&
-        type_of(shape_of(model, members["Value"]["shape"].get<std::string>())) == "string")
+  if (shape.type == Type::structure && text.find('=') == std::string::npos) {
+    if (shape.members.size() == 1 && shape.members[0].name == "Value" &&
+        shape.members[0].target().type == Type::string)
       return Json{{"Value", text}};
   }
   Json parsed;
@@ -128,7 +115,7 @@ Json parse_shorthand(const Json& model, const Json& shape, std::string_view cli_
     param_error(cli_name, e.what(), "column " + std::to_string(e.column()) + " of the value of " + std::string(cli_name),
                 "shorthand is Key=value,Key2=[a,b],Key3={k=v}; or pass JSON");
   }
-  coerce(model, shape, parsed, cli_name, path);
+  coerce(shape, parsed, cli_name, path);
   return parsed;
 }
 
@@ -137,10 +124,9 @@ bool looks_like_json(const std::string& s, char open) {
   return !t.empty() && t[0] == open;
 }
 
-Json parse_complex(const Json& model, const Json& shape, std::string_view cli_name, const std::string& text,
-                   const std::string& path) {
-  if (is_document(shape) || looks_like_json(text, '{') || looks_like_json(text, '[')) return parse_json(text, cli_name);
-  return parse_shorthand(model, shape, cli_name, text, path);
+Json parse_complex(const Shape& shape, std::string_view cli_name, const std::string& text, const std::string& path) {
+  if (shape.document || looks_like_json(text, '{') || looks_like_json(text, '[')) return parse_json(text, cli_name);
+  return parse_shorthand(shape, cli_name, text, path);
 }
 
 std::string base64_encode(const std::string& in) {
@@ -225,60 +211,56 @@ std::optional<std::string> read_param_file(std::string_view value, std::string_v
   return ss.str();
 }
 
-Json parse_argument(const Json& model, std::string_view shape_name, std::string_view cli_name,
-                    const std::vector<std::string>& words, const Environment& env) {
-  const Json& shape = shape_of(model, shape_name);
-  const std::string t = type_of(shape);
+Json parse_argument(const Shape& shape, std::string_view cli_name, const std::vector<std::string>& words,
+                    const Environment& env) {
+  const Type t = shape.type;
   std::vector<std::string> values = words;
   if (values.size() == 1) {
     bool binary = false;
     if (auto content = read_param_file(values[0], cli_name, env, &binary)) {
       values[0] = std::move(*content);
-      if (binary && t == "blob") return base64_encode(values[0]);
+      if (binary && t == Type::blob) return base64_encode(values[0]);
     }
   }
   // Every string ecsctl sends is JSON or XML text: bytes that are not UTF-8
   // are a bad value here, not an internal error when the request is serialised.
-  if (t != "blob")
+  if (t != Type::blob)
     for (const auto& v : values)
       if (pyfmt::sanitize_utf8(v) != v)
         param_error(cli_name, "the value is not valid UTF-8", {},
                     "check the shell's locale and the file's encoding; use fileb:// for binary data");
-  if (t != "list") {
+  if (t != Type::list) {
     if (values.size() != 1)
       throw Error(Exit::usage, "argument " + std::string(cli_name) + ": expected one argument");
-    if (is_scalar_type(t) && !is_document(shape)) return scalar_from_string(shape, values[0], cli_name, "");
-    return parse_complex(model, shape, cli_name, values[0], "");
+    if (shape.is_scalar() && !shape.document) return scalar_from_string(shape, values[0], cli_name, "");
+    return parse_complex(shape, cli_name, values[0], "");
   }
   // Lists: one JSON array, or one element per word (JSON or shorthand for complex elements).
   if (values.size() == 1 && looks_like_json(values[0], '[')) return parse_json(values[0], cli_name);
-  const Json& member = shape_of(model, shape.at("member").at("shape").get<std::string>());
-  const std::string mt = type_of(member);
+  const Shape& member = shape.list_member.target();
   Json list = Json::array();
   bool json_elements = !values.empty() && (looks_like_json(values[0], '{') || looks_like_json(values[0], '['));
   for (std::size_t i = 0; i < values.size(); ++i) {
     std::string where = "[" + std::to_string(i) + "]";
-    if (is_scalar_type(mt) && !is_document(member)) {
+    if (member.is_scalar() && !member.document) {
       list.push_back(scalar_from_string(member, values[i], cli_name, where));
-    } else if (json_elements || is_document(member)) {
+    } else if (json_elements || member.document) {
       if (!looks_like_json(values[i], '{') && !looks_like_json(values[i], '['))
         param_error(cli_name, "Invalid JSON:\n" + values[i]);
       list.push_back(parse_json(values[i], cli_name));
     } else {
-      list.push_back(parse_shorthand(model, member, cli_name, values[i], where));
+      list.push_back(parse_shorthand(member, cli_name, values[i], where));
     }
   }
   return list;
 }
 
-bool supports_shorthand(const Json& model, std::string_view shape_name) {
-  const Json& shape = shape_of(model, shape_name);
-  if (is_document(shape)) return false;
-  const std::string t = type_of(shape);
-  if (t == "structure" || t == "map") return true;
-  if (t != "list") return false;
-  const Json& member = shape_of(model, shape.at("member").at("shape").get<std::string>());
-  return !is_scalar_type(type_of(member)) && !is_document(member);
+bool supports_shorthand(const Shape& shape) {
+  if (shape.document) return false;
+  if (shape.type == Type::structure || shape.type == Type::map) return true;
+  if (shape.type != Type::list) return false;
+  const Shape& member = shape.list_member.target();
+  return !member.is_scalar() && !member.document;
 }
 
 }  // namespace ecsctl::param

@@ -1,6 +1,7 @@
-// Turning command-line words into API input values, typed by the API model:
-// scalars, JSON, the shorthand syntax, file:// and fileb:// values, YAML
-// (--cli-input-yaml), and botocore-style validation of the result.
+// Turning command-line words into API input values, typed by the API model's
+// view (schemas/model_view.hpp): scalars, JSON, the shorthand syntax, file://
+// and fileb:// values, YAML (--cli-input-yaml). The result is validated by
+// schemas/validate_input.hpp.
 #pragma once
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "core/environment.hpp"
 #include "core/json.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::param {
 
@@ -18,20 +20,13 @@ namespace ecsctl::param {
 std::optional<std::string> read_param_file(std::string_view value, std::string_view cli_name,
                                            const Environment& env, bool* binary = nullptr);
 
-// The value of the input member whose shape is `shape_name` in `model` (a
-// service model) from the words that followed `cli_name` on the command line,
-// as the AWS CLI unpacks them (JSON, shorthand, space-separated lists, typed
-// scalars, file:// contents). Validates the result; throws Error(Exit::usage).
-Json parse_argument(const Json& model, std::string_view shape_name, std::string_view cli_name,
-                    const std::vector<std::string>& words, const Environment& env);
-
-// Checks `value` against `shape_name` as botocore's parameter validation does
-// (types, unknown and missing members, min lengths) plus enum values, and
-// normalises timestamps to epoch seconds. `path` names the value in errors.
-// Required members named in `supplied_later` may be missing (a command fills
-// them in after parsing). Throws Error(Exit::usage).
-void validate(const Json& model, std::string_view shape_name, Json& value, const std::string& path,
-              const std::vector<std::string>& supplied_later = {});
+// The value of an input member of shape `shape` from the words that followed
+// `cli_name` on the command line, as the AWS CLI unpacks them (JSON,
+// shorthand, space-separated lists, typed scalars, file:// contents). Throws
+// Error(Exit::usage) for what cannot be read; validating the value against the
+// model is validate_input's job.
+Json parse_argument(const model::Shape& shape, std::string_view cli_name, const std::vector<std::string>& words,
+                    const Environment& env);
 
 // Parses `text` as JSON, with the error worded for parameter `cli_name`.
 Json parse_json(std::string_view text, std::string_view cli_name);
@@ -50,7 +45,7 @@ std::optional<double> parse_timestamp(std::string_view text);
 
 // Whether the AWS CLI accepts shorthand for this shape (structures, maps, and
 // lists of those), and a one-line shorthand example for help (empty if none).
-bool supports_shorthand(const Json& model, std::string_view shape_name);
-std::string shorthand_example(const Json& model, std::string_view shape_name);
+bool supports_shorthand(const model::Shape& shape);
+std::string shorthand_example(const model::Shape& shape);
 
 }  // namespace ecsctl::param

@@ -40,6 +40,9 @@ class Error : public std::runtime_error {
   Exit code() const { return m_code; }
   const std::string& location() const { return m_location; }
   const std::string& hint() const { return m_hint; }
+  // For a layer that learns more on the way up (a service error about a value
+  // the client passed through unchecked).
+  void set_hint(std::string hint) { m_hint = std::move(hint); }
 
  private:
   Exit m_code;

@@ -8,18 +8,15 @@
 
 #include "core/pyformat.hpp"
 #include "local/router.hpp"
-#include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
+#include "schemas/validate_input.hpp"
 
 namespace ecsctl::local::query {
 
 namespace {
 
-// The members of a structure shape (an empty object when it has none).
-const Json& members_of(const Json& shape) {
-  static const Json k_none = Json::object();
-  auto it = shape.find("members");
-  return it == shape.end() ? k_none : *it;
-}
+using model::Shape;
+using model::Type;
 
 constexpr int k_max_list = 1000;
 constexpr int k_max_depth = 20;
@@ -61,89 +58,76 @@ std::string lower_first(std::string s) {
   return s;
 }
 
+// The views of a model document's operations, built once each.
+const model::OperationView& view_of(const Json& m, const std::string& operation) { return model::document_view(m, operation); }
+
 [[noreturn]] void invalid(const std::string& key, const std::string& value, const char* want) {
   throw ApiError("ValidationError", "Value '" + value + "' at '" + key + "' failed to satisfy constraint: Member must be " + want);
 }
 
-Json decode(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth);
+Json decode(const Shape& shape, const ParamMap& p, const std::string& key, int depth);
 
-Json decode_list(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth) {
+Json decode_list(const Shape& shape, const ParamMap& p, const std::string& key, int depth) {
   auto exact = p.find(key);
   if (exact != p.end() && exact->second.empty()) return Json::array();  // "Name=" is an empty list
   if (!present(p, key + ".member")) return nullptr;
   Json out = Json::array();
-  const Json& member = model::shape(model, shape["member"]["shape"].get<std::string>());
   for (int i = 1; i <= k_max_list; ++i) {
     std::string k = key + ".member." + std::to_string(i);
     if (!present(p, k)) break;
-    out.push_back(decode(model, member, p, k, depth + 1));
+    out.push_back(decode(shape.list_member.target(), p, k, depth + 1));
   }
   return out;
 }
 
-Json decode_map(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth) {
+Json decode_map(const Shape& shape, const ParamMap& p, const std::string& key, int depth) {
   if (!present(p, key + ".entry")) return nullptr;
   Json out = Json::object();
-  const Json& value = model::shape(model, shape["value"]["shape"].get<std::string>());
   for (int i = 1; i <= k_max_list; ++i) {
     std::string k = key + ".entry." + std::to_string(i);
     auto name = p.find(k + ".key");
     if (name == p.end()) break;
-    out[name->second] = decode(model, value, p, k + ".value", depth + 1);
+    out[name->second] = decode(shape.map_value.target(), p, k + ".value", depth + 1);
   }
   return out;
 }
 
-Json decode(const Json& model, const Json& shape, const ParamMap& p, const std::string& key, int depth) {
+// Form parameters -> JSON of `shape`. Only what the wire form decides is
+// checked here (numbers and booleans must parse); the model's constraints are
+// checked on the result by validate_input, as for the JSON services.
+Json decode(const Shape& shape, const ParamMap& p, const std::string& key, int depth) {
   if (depth > k_max_depth) return nullptr;
-  std::string type = shape.value("type", "structure");
-  if (type == "structure") {
+  if (shape.type == Type::structure) {
     if (!key.empty() && !present(p, key)) return nullptr;
     Json out = Json::object();
-    for (const auto& [name, member] : members_of(shape).items()) {
-      std::string k = key.empty() ? name : key + "." + member.value("locationName", name);
-      Json v = decode(model, model::shape(model, member["shape"].get<std::string>()), p, k, depth + 1);
-      if (!v.is_null()) out[name] = std::move(v);
+    for (const auto& m : shape.members) {
+      std::string k = key.empty() ? m.name : key + "." + m.wire_name(m.name);
+      Json v = decode(m.target(), p, k, depth + 1);
+      if (!v.is_null()) out[m.name] = std::move(v);
     }
-    for (const auto& req : shape.value("required", Json::array()))
-      if (!out.contains(req.get<std::string>()))
-        throw ApiError("ValidationError", "1 validation error detected: Value null at '" +
-                                              lower_first(key.empty() ? req.get<std::string>() : key + "." + req.get<std::string>()) +
-                                              "' failed to satisfy constraint: Member must not be null");
     return out;
   }
-  if (type == "list") return decode_list(model, shape, p, key, depth);
-  if (type == "map") return decode_map(model, shape, p, key, depth);
+  if (shape.type == Type::list) return decode_list(shape, p, key, depth);
+  if (shape.type == Type::map) return decode_map(shape, p, key, depth);
   auto it = p.find(key);
   if (it == p.end()) return nullptr;
   const std::string& v = it->second;
-  if (type == "integer" || type == "long") {
+  if (shape.type == Type::integer || shape.type == Type::long_) {
     char* end = nullptr;
     long long n = std::strtoll(v.c_str(), &end, 10);
     if (v.empty() || *end || v.size() > 18) invalid(lower_first(key), v, "a number");
     return n;
   }
-  if (type == "boolean") {
+  if (shape.type == Type::boolean) {
     if (v == "true") return true;
     if (v == "false") return false;
     invalid(lower_first(key), v, "true or false");
   }
-  if (type == "double" || type == "float") {
+  if (shape.type == Type::double_ || shape.type == Type::float_) {
     char* end = nullptr;
     double d = std::strtod(v.c_str(), &end);
     if (v.empty() || *end) invalid(lower_first(key), v, "a number");
     return d;
-  }
-  if (type == "string" && shape.contains("enum")) {
-    const Json& e = shape["enum"];
-    if (std::find(e.begin(), e.end(), Json(v)) == e.end())
-      throw ApiError("ValidationError", "1 validation error detected: Value '" + v + "' at '" + lower_first(key) +
-                                            "' failed to satisfy constraint: Member must satisfy enum value set: [" +
-                                            [&] {
-                                              std::string s;
-                                              for (const auto& x : e) s += (s.empty() ? "" : ", ") + x.get<std::string>();
-                                              return s;
-                                            }() + "]");
   }
   return v;
 }
@@ -159,29 +143,26 @@ std::string iso_time(double seconds) {
   return buf;
 }
 
-void encode(const Json& model, const Json& shape, const Json& v, const std::string& name, std::string& out, int depth) {
+void encode(const Shape& shape, const Json& v, const std::string& name, std::string& out, int depth) {
   if (depth > k_max_depth || v.is_null()) return;
-  std::string type = shape.value("type", "structure");
   out += "<" + name + ">";
-  if (type == "structure" && v.is_object()) {
-    for (const auto& [member_name, member] : members_of(shape).items()) {
-      auto it = v.find(member_name);
+  if (shape.type == Type::structure && v.is_object()) {
+    for (const auto& m : shape.members) {
+      auto it = v.find(m.name);
       if (it == v.end()) continue;
-      encode(model, model::shape(model, member["shape"].get<std::string>()), *it,
-             member.value("locationName", member_name), out, depth + 1);
+      encode(m.target(), *it, m.wire_name(m.name), out, depth + 1);
     }
-  } else if (type == "list" && v.is_array()) {
-    const Json& member = model::shape(model, shape["member"]["shape"].get<std::string>());
-    std::string tag = shape["member"].value("locationName", "member");
-    for (const auto& x : v) encode(model, member, x, tag, out, depth + 1);
-  } else if (type == "map" && v.is_object()) {
-    const Json& value = model::shape(model, shape["value"]["shape"].get<std::string>());
+  } else if (shape.type == Type::list && v.is_array()) {
+    static const std::string k_member = "member";
+    const std::string& tag = shape.list_member.wire_name(k_member);
+    for (const auto& x : v) encode(shape.list_member.target(), x, tag, out, depth + 1);
+  } else if (shape.type == Type::map && v.is_object()) {
     for (const auto& [k, x] : v.items()) {
       out += "<entry><key>" + xml_escape(k) + "</key>";
-      encode(model, value, x, "value", out, depth + 1);
+      encode(shape.map_value.target(), x, "value", out, depth + 1);
       out += "</entry>";
     }
-  } else if (type == "timestamp" && v.is_number()) {
+  } else if (shape.type == Type::timestamp && v.is_number()) {
     out += iso_time(v.get<double>());
   } else if (v.is_string()) {
     out += xml_escape(v.get<std::string>());
@@ -219,8 +200,8 @@ std::string param(const Params& params, const std::string& name) {
 }
 
 Json decode_input(const Json& model, const std::string& operation, const Params& params) {
-  const Json& op = model["operations"][operation];
-  if (!op.contains("input")) return Json::object();
+  const model::OperationView& view = view_of(model, operation);
+  if (!view.input) return Json::object();
   // Percent-decoding yields any bytes; AWS answers non-UTF-8 parameters with a
   // 400, and stored state must stay serialisable JSON.
   for (const auto& [k, v] : params)
@@ -228,18 +209,21 @@ Json decode_input(const Json& model, const std::string& operation, const Params&
       throw ApiError("ValidationError", "1 validation error detected: parameter '" + pyfmt::sanitize_utf8(k) +
                                             "' is not valid UTF-8");
   ParamMap p(params.begin(), params.end());
-  return decode(model, model::shape(model, op["input"]["shape"].get<std::string>()), p, "", 0);
+  Json input = decode(*view.input, p, "", 0);
+  // Only ELBv2 speaks the Query protocol here: its code is ValidationError.
+  if (auto r = model::service_rejection(model::check(*view.input, input, model::service_checks()), "elbv2"))
+    throw ApiError(r->code, r->message);
+  return input;
 }
 
 std::string encode_response(const Json& model, const std::string& operation, const Json& output,
                             const std::string& request_id) {
-  const Json& op = model["operations"][operation];
+  const model::OperationView& view = view_of(model, operation);
   std::string out = "<" + operation + "Response xmlns=\"" + xmlns(model) + "\">";
-  if (op.contains("output")) {
-    const Json& shape = model::shape(model, op["output"]["shape"].get<std::string>());
-    std::string wrapper = op["output"].value("resultWrapper", operation + "Result");
+  if (view.output) {
+    std::string wrapper = view.result_wrapper.empty() ? operation + "Result" : view.result_wrapper;
     std::string body;
-    encode(model, shape, output.is_object() ? output : Json::object(), wrapper, body, 0);
+    encode(*view.output, output.is_object() ? output : Json::object(), wrapper, body, 0);
     out += body;
   }
   out += "<ResponseMetadata><RequestId>" + xml_escape(request_id) + "</RequestId></ResponseMetadata></" + operation +

@@ -17,8 +17,10 @@ Params parse_form(const std::string& body, const Params& extra = {});
 // The value of `name` in `params`, or "" when absent.
 std::string param(const Params& params, const std::string& name);
 
-// Builds the input of `operation` from `params`; throws ApiError ValidationError
-// for ill-typed values and for missing required members.
+// Builds the input of `operation` from `params` and checks it as the service
+// does (schemas/validate_input.hpp); throws ApiError ValidationError for values
+// that do not parse and for what the model refuses (missing required members,
+// bounds, enums).
 Json decode_input(const Json& model, const std::string& operation, const Params& params);
 
 // <OperationResponse xmlns=...><OperationResult>...</OperationResult><ResponseMetadata>...

@@ -1,10 +1,12 @@
-// Protocol dispatch and model-driven input checks.
+// Protocol dispatch and model-driven input checks (schemas/validate_input.hpp,
+// in the service's wording).
 #include "local/router.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
+#include "schemas/validate_input.hpp"
 
 namespace ecsctl::local {
 
@@ -51,64 +53,6 @@ std::string param(const std::vector<std::pair<std::string, std::string>>& params
   return {};
 }
 
-std::string type_name(const Json& v) {
-  if (v.is_string()) return "STRING_VALUE";
-  if (v.is_boolean()) return "BOOLEAN_VALUE";
-  if (v.is_number()) return "NUMBER_VALUE";
-  if (v.is_array()) return "START_ARRAY";
-  if (v.is_object()) return "START_OBJECT";
-  return "VALUE_NULL";
-}
-
-void check_value(const Json& model, const Json& shape, const Json& v, const std::string& path, int depth) {
-  if (depth > 40 || v.is_null()) return;
-  std::string type = shape.value("type", "structure");
-  auto mismatch = [&](const char* want) {
-    throw ApiError("SerializationException", type_name(v) + " can not be converted to " + want + " at '" + path + "'");
-  };
-  if (type == "structure") {
-    if (!v.is_object()) mismatch("a structure");
-    for (const auto& req : shape.value("required", Json::array())) {
-      if (!v.contains(req.get<std::string>()) || v[req.get<std::string>()].is_null())
-        throw ApiError("InvalidParameterException", "1 validation error detected: Value null at '" +
-                       (path.empty() ? "" : path + ".") + req.get<std::string>() +
-                       "' failed to satisfy constraint: Member must not be null");
-    }
-    const Json& members = shape.value("members", Json::object());
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      auto m = members.find(it.key());
-      if (m == members.end()) continue;  // unknown members are ignored, as AWS does
-      const Json& sub = model["shapes"][(*m)["shape"].get<std::string>()];
-      check_value(model, sub, it.value(), path.empty() ? it.key() : path + "." + it.key(), depth + 1);
-    }
-  } else if (type == "list") {
-    if (!v.is_array()) mismatch("a list");
-    const Json& sub = model["shapes"][shape["member"]["shape"].get<std::string>()];
-    for (size_t i = 0; i < v.size(); ++i) check_value(model, sub, v[i], path + "." + std::to_string(i + 1), depth + 1);
-  } else if (type == "map") {
-    if (!v.is_object()) mismatch("a map");
-    const Json& sub = model["shapes"][shape["value"]["shape"].get<std::string>()];
-    for (auto it = v.begin(); it != v.end(); ++it) check_value(model, sub, it.value(), path + "." + it.key(), depth + 1);
-  } else if (type == "string") {
-    if (!v.is_string()) mismatch("a String");
-    if (shape.contains("enum")) {
-      const auto& e = shape["enum"];
-      if (std::find(e.begin(), e.end(), v) == e.end())
-        throw ApiError("InvalidParameterException", "1 validation error detected: Value '" + v.get<std::string>() +
-                       "' at '" + path + "' failed to satisfy constraint: Member must satisfy enum value set: " +
-                       e.dump());
-    }
-  } else if (type == "integer" || type == "long") {
-    if (!v.is_number_integer()) mismatch(type == "integer" ? "an Integer" : "a Long");
-  } else if (type == "boolean") {
-    if (!v.is_boolean()) mismatch("a Boolean");
-  } else if (type == "double" || type == "float") {
-    if (!v.is_number()) mismatch("a Double");
-  } else if (type == "timestamp") {
-    if (!v.is_number() && !v.is_string()) mismatch("a Timestamp");
-  }
-}
-
 }  // namespace
 
 std::string HttpRequest::header(std::string_view name) const {
@@ -147,11 +91,15 @@ std::string Router::operation_of(const HttpRequest& r) {
 }
 
 void validate_input(const std::string& service, const std::string& operation, const Json& input) {
-  const Json& model = model::service(service);
-  auto op = model["operations"].find(operation);
-  if (op == model["operations"].end() || !op->contains("input")) return;
-  const Json& shape = model["shapes"][(*op)["input"]["shape"].get<std::string>()];
-  check_value(model, shape, input, "", 0);
+  const model::OperationView* view = nullptr;
+  try {
+    view = &model::view(service, operation);
+  } catch (const std::out_of_range&) {
+    return;  // an operation the model lacks: its handler checks what it reads
+  }
+  if (!view->input) return;
+  if (auto r = model::service_rejection(model::check(*view->input, input, model::service_checks()), service))
+    throw ApiError(r->code, r->message);
 }
 
 HttpResponse Router::transact(const RawHandler& handler, const HttpRequest& r) {

@@ -90,7 +90,9 @@ class Router {
 HttpResponse json_error(int status, const std::string& code, const std::string& message);
 
 // Checks `input` against the input shape of `operation` in the model of
-// `service`: required members, types, enums. Throws ApiError.
+// `service` as the service does (schemas/validate_input.hpp: required members,
+// types, length and value bounds, enums) and throws ApiError with the
+// service's code and wording.
 void validate_input(const std::string& service, const std::string& operation, const Json& input);
 
 }  // namespace ecsctl::local

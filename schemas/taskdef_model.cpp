@@ -5,7 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::taskdef {
 
@@ -32,37 +32,46 @@ std::string_view type_name(ShapeInfo::Type t) {
 
 namespace {
 
+// ShapeInfo is the view's shape with members and elements looked up in one
+// step, as the generic checks walk every member of a task definition.
 struct Compiler {
-  const Json& shapes;
+  const model::OperationView& view;
   std::map<std::string, std::unique_ptr<ShapeInfo>, std::less<>> done;
 
-  const ShapeInfo* get(const std::string& name) {
-    if (auto it = done.find(name); it != done.end()) return it->second.get();
-    const Json& s = shapes.at(name);
+  const ShapeInfo* get(const model::Shape& s) {
+    if (auto it = done.find(s.name); it != done.end()) return it->second.get();
     auto info = std::make_unique<ShapeInfo>();
     ShapeInfo* p = info.get();
-    done.emplace(name, std::move(info));
-    p->name = name;
-    std::string t = s.value("type", "string");
+    done.emplace(s.name, std::move(info));
+    p->name = s.name;
     using T = ShapeInfo::Type;
-    p->type = t == "structure" ? T::structure : t == "list" ? T::list : t == "map" ? T::map
-            : t == "integer" ? T::integer : t == "long" ? T::long_ : t == "double" || t == "float" ? T::double_
-            : t == "boolean" ? T::boolean : t == "timestamp" ? T::timestamp : t == "blob" ? T::blob : T::string;
-    if (s.contains("min")) p->min = s["min"].get<double>();
-    if (s.contains("max")) p->max = s["max"].get<double>();
-    if (s.contains("enum"))
-      for (const auto& e : s["enum"]) p->enums.push_back(e.get<std::string>());
-    if (s.contains("required"))
-      for (const auto& r : s["required"]) p->required.push_back(r.get<std::string>());
-    if (p->type == T::structure && s.contains("members")) {
-      for (const auto& [mname, m] : s["members"].items()) {
-        p->member_names.push_back(mname);
-        p->members[mname] = get(m.at("shape").get<std::string>());
+    using M = model::Type;
+    switch (s.type) {
+      case M::structure: p->type = T::structure; break;
+      case M::list: p->type = T::list; break;
+      case M::map: p->type = T::map; break;
+      case M::integer: p->type = T::integer; break;
+      case M::long_: p->type = T::long_; break;
+      case M::double_:
+      case M::float_: p->type = T::double_; break;
+      case M::boolean: p->type = T::boolean; break;
+      case M::timestamp: p->type = T::timestamp; break;
+      case M::blob: p->type = T::blob; break;
+      case M::string: p->type = T::string; break;
+    }
+    p->min = s.min;
+    p->max = s.max;
+    p->enums = s.enum_values;
+    p->required = s.required;
+    if (s.type == M::structure) {
+      for (const auto& m : s.members) {
+        p->member_names.push_back(m.name);
+        p->members[m.name] = get(m.target());
       }
-    } else if (p->type == T::list) {
-      p->element = get(s.at("member").at("shape").get<std::string>());
-    } else if (p->type == T::map) {
-      p->element = get(s.at("value").at("shape").get<std::string>());
+    } else if (s.type == M::list) {
+      p->element = get(s.list_member.target());
+    } else if (s.type == M::map) {
+      p->element = get(s.map_value.target());
     }
     return p;
   }
@@ -74,10 +83,10 @@ const ShapeInfo& ecs_shape(std::string_view name) {
   static std::mutex mu;
   static std::unique_ptr<Compiler> compiler;
   std::lock_guard lock(mu);
-  if (!compiler) compiler = std::make_unique<Compiler>(Compiler{model::operation("ecs", "RegisterTaskDefinition").at("shapes"), {}});
-  const ShapeInfo* s = compiler->get(std::string(name));
+  if (!compiler) compiler = std::make_unique<Compiler>(Compiler{model::view("ecs", "RegisterTaskDefinition"), {}});
+  const model::Shape* s = compiler->view.find(name);
   if (!s) throw std::out_of_range("no shape " + std::string(name));
-  return *s;
+  return *compiler->get(*s);
 }
 
 }  // namespace ecsctl::taskdef

@@ -1,5 +1,6 @@
-// The ECS API model's shapes, compiled once into a fast lookup form for the
-// generic checks (types, unknown members, enums, required members, bounds).
+// The ECS API model's shapes (from the model view, schemas/model_view.hpp),
+// compiled once into a fast lookup form for the generic checks of task
+// definitions (types, unknown members, enums, required members, bounds).
 #pragma once
 #include <optional>
 #include <string>

@@ -5,6 +5,7 @@
 #include "commands/param_input.hpp"
 #include "commands/shorthand.hpp"
 #include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 using namespace ecsctl;
@@ -25,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                  "PlacementConstraints", "PlacementStrategies", "DeploymentConfiguration",
                                  "LoadBalancers"};
   static const Environment env = Environment::isolated({{"HOME", "/nonexistent"}});
-  const Json& ecs = model::service("ecs");
+  static const model::OperationView ecs = model::build_view(model::service("ecs"), "");
   try {
     std::vector<std::string> words{text};
     if (sel & 0x80) {  // several words, as after `--tags a b c`
@@ -37,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rest = tail;
       }
     }
-    (void)param::parse_argument(ecs, shapes[sel & 7], "--fuzz", words, env).dump();
+    (void)param::parse_argument(ecs.shape(shapes[sel & 7]), "--fuzz", words, env).dump();
   } catch (const ecsctl::Error&) {
   }
   return 0;

@@ -137,11 +137,15 @@ TEST_SUITE("api request") {
     std::string hint;
     CHECK(error_of("update-service", {"--service", "s", "--desired-count", "two"}).find("invalid integer value 'two'") !=
           std::string::npos);
-    std::string e = error_of("run-task", {"--task-definition", "a", "--launch-type", "FARGTE"}, "ecs", &hint);
-    CHECK(e.find("launchType") != std::string::npos);
-    CHECK(e.find("FARGATE") != std::string::npos);
-    CHECK(hint == "did you mean 'FARGATE'?");
-    e = error_of("run-task", {"--task-definition", "a", "--network-configuration", "awsvpcConfig={subnets=[a]}"}, "ecs",
+    // Enums are not checked on the client (botocore never does): the value is
+    // sent, and a note is kept for the hint when the service refuses it.
+    api::Request r = parse("ecs", "run-task", {"--task-definition", "a", "--launch-type", "FARGTE"});
+    CHECK(r.input["launchType"] == "FARGTE");
+    REQUIRE(r.notes.size() == 1);
+    CHECK(r.notes[0].find("launchType: 'FARGTE' is not one of") == 0);
+    CHECK(r.notes[0].find("did you mean 'FARGATE'?") != std::string::npos);
+    CHECK(parse("ecs", "run-task", {"--task-definition", "a", "--launch-type", "FARGATE"}).notes.empty());
+    std::string e = error_of("run-task", {"--task-definition", "a", "--network-configuration", "awsvpcConfig={subnets=[a]}"}, "ecs",
                  &hint);
     CHECK(e.find("Unknown parameter in networkConfiguration: \"awsvpcConfig\"") != std::string::npos);
     CHECK(hint == "did you mean \"awsvpcConfiguration\"?");
@@ -151,6 +155,17 @@ TEST_SUITE("api request") {
     CHECK(e.find("Invalid type for parameter overrides.cpu") != std::string::npos);
     e = error_of("run-task", {"--task-definition", "a", "--count", "1", "--overrides", "{bad json"});
     CHECK(e.find("Error parsing parameter '--overrides': Invalid JSON") != std::string::npos);
+  }
+
+  TEST_CASE("every finding is reported, one per line, as botocore does") {
+    std::string e = error_of("run-task", {"--cli-input-json",
+                                          R"({"taskDefinition":"a","count":"2","bogus":1,"networkConfiguration":)"
+                                          R"({"awsvpcConfiguration":{}}})"});
+    CHECK(e.find("Parameter validation failed:\n") == 0);
+    CHECK(e.find("\nUnknown parameter in input: \"bogus\"") != std::string::npos);
+    CHECK(e.find("\nInvalid type for parameter count, value: 2, type: string, valid types: integer") != std::string::npos);
+    CHECK(e.find("\nMissing required parameter in networkConfiguration.awsvpcConfiguration: \"subnets\"") !=
+          std::string::npos);
   }
 
   TEST_CASE("shorthand errors name the flag and the column, with a caret") {
