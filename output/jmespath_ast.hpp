@@ -49,11 +49,14 @@ struct Node {
   Comparator op = Comparator::eq;           // comparator
   std::vector<std::string> keys;            // multi_hash keys, one per child
   std::vector<std::unique_ptr<Node>> children;
-  const FunctionSpec* function = nullptr;   // resolved at parse time
+  const FunctionSpec* function = nullptr;   // resolved at parse time; nullptr: no such function
+  std::size_t pos = 0;                      // where a function's name starts in the expression
 };
 
-// Parses a whole expression. Throws Error (syntax, unknown-function,
-// invalid-arity, invalid-value for a zero slice step).
+// Parses a whole expression. Throws Error (syntax, invalid-value for a zero
+// slice step). An unknown function or a wrong number of arguments is an error
+// of the evaluation, when the call is reached, as in jmespath.py (the AWS CLI
+// compiles `--query 'foo(x)'` and fails only after the request).
 std::unique_ptr<Node> parse(std::string_view expression);
 
 // An evaluation result: a reference into the input (or the syntax tree) when

@@ -215,6 +215,9 @@ Value function(const Node& n, const Json& current) {
       a.value = evaluate(*c, current);
     args.push_back(std::move(a));
   }
+  // As jmespath.py: the arguments first, then the name, then the arity.
+  if (!n.function) throw Error(ErrorKind::unknown_function, "unknown function: " + n.name + "()", n.pos);
+  check_arity(*n.function, n.children.size(), n.pos);
   // Functions never return a reference into an argument's own storage.
   return call_function(*n.function, args);
 }

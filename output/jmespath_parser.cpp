@@ -487,9 +487,8 @@ class Parser {
       }
     }
     advance();
-    n->function = find_function(n->name);
-    if (!n->function) throw Error(ErrorKind::unknown_function, "unknown function: " + n->name + "()", name_pos);
-    check_arity(*n->function, n->children.size(), name_pos);
+    n->function = find_function(n->name);  // checked with the arity when evaluated
+    n->pos = name_pos;
     return n;
   }
 

@@ -152,6 +152,12 @@ run update-service --cluster c1 --service web --desired-count 7 --query 'abs(ser
 expect_eq "$CODE" 255 "a --query that fails on the result exits 255"
 expect_eq "$("$ECSCTL" describe-services --cluster c1 --services web --query 'services[0].desiredCount' --output text)" 7 \
   "the update was sent"
+# An unknown function is found when the query is evaluated, as jmespath.py finds it: the AWS
+# CLI sends the update and exits 255, and so does ecsctl.
+run update-service --cluster c1 --service web --desired-count 3 --query 'foo(service)'
+expect_eq "$CODE" 255 "--query 'foo(service)' fails after the call: 255, as the AWS CLI"
+expect_eq "$("$ECSCTL" describe-services --cluster c1 --services web --query 'services[0].desiredCount' --output text)" 3 \
+  "the update was sent before the query failed"
 
 # A closed pipe: exit 0, no signal death, no error text (the output is larger than a pipe's buffer).
 python3 -c 'import json; print(json.dumps({"items": ["x" * 100] * 20000}))' >"$TMP/big.json"
