@@ -193,7 +193,7 @@ std::vector<FlagSpec> wait_flags() {
   "every " DELAY "s, at most " ATTEMPTS " attempts, unless --delay, --max-attempts or --timeout say\n"    \
   "otherwise.\n\n"                                                                                        \
   "Exit codes: 0 done, 4 attempts or time exhausted, 255 a failure state or a service error,\n"           \
-  "130 interrupted.\n"
+  "130 interrupted (SIGINT), 143 terminated (SIGTERM).\n"
 
 // elbv2 wait WAITER: one spec per waiter (the waiter decides the operation).
 const CommandSpec elbv2_load_balancer_available{

@@ -88,4 +88,18 @@ expect_code 130 "Ctrl-C during the deploy wait -> exit 130"
 expect_in "$ERR" "Not done: waiting for the deployment" "what was not done is reported"
 expect_in "$ERR" "updated stuck to ec2app:" "what was done is reported"
 
+# SIGTERM (a cancelled CI job) during the wait: 143 (128 + 15), not 130.
+set +e
+"$ECSCTL" deploy stuck --cluster wf --image app=nginx:6 --timeout 60s >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+for _ in $(seq 1 50); do grep -q "running 0/1" "$TMP/err" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"
+CODE=$?
+set -e
+ERR=$(cat "$TMP/err")
+expect_code 143 "SIGTERM during the deploy wait -> exit 143"
+expect_in "$ERR" "terminated while waiting for the deployment" "SIGTERM is reported as such"
+expect_in "$ERR" "Not done: waiting for the deployment" "what was not done is reported on SIGTERM"
+
 echo "workflow_deploy: $PASSES checks passed"
