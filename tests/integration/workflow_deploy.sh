@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deploy, scale, restart and rollback against `ecsctl local`: a good rolling
 # deployment, a circuit-breaker rollback (exit 5 with the reason), a stalled
-# deployment (exit 4; exit 5 after --rollback-on-failure), NDJSON events,
-# idempotent reruns, and Ctrl-C during the wait (exit 130).
+# deployment (exit 4; exit 5 after --rollback-on-failure), --events NDJSON,
+# idempotent reruns, Ctrl-C during the wait (exit 130)
+# and SIGTERM (exit 143).
 source "$(dirname "$0")/workflow_lib.bash"
 start_workflow_local
 
@@ -39,11 +40,21 @@ expect_in "$ERR" "circuit breaker" "the reason is printed"
 expect_eq "$("$ECSCTL" describe-services --cluster wf --services api --query 'services[0].taskDefinition' --output text)" \
   "arn:aws:ecs:us-east-1:123456789012:task-definition/api:2" "the service is back on api:2"
 
-run --output json deploy api --cluster wf --image api=nginx:4 --timeout 60s
+run --output json deploy api --cluster wf --image api=nginx:4 --timeout 60s --events "$TMP/events"
 expect_code 0 "deploy with --output json"
-jq -e -s 'all(.[]; has("event")) and .[0].event == "deploying" and .[-1].event == "completed"' <<<"$OUT" >/dev/null \
-  || fail "NDJSON events: $OUT"
-pass "NDJSON events on stdout"
+OUT_FLAG=$OUT
+expect_eq "$(jq -r '.service.serviceName' <<<"$OUT")" "api" "an explicit --output json: stdout is the final service"
+jq -e -s 'all(.[]; has("event") and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")))
+          and .[0].event == "deploying" and .[-1].event == "completed"' "$TMP/events" >/dev/null \
+  || fail "NDJSON events: $(cat "$TMP/events")"
+pass "--events FILE: NDJSON events, each with an ISO 8601 time"
+AWS_DEFAULT_OUTPUT=json run deploy api --cluster wf --image api=nginx:4 --timeout 60s
+expect_code 0 "deploy with AWS_DEFAULT_OUTPUT=json"
+expect_eq "$(jq -r '.service.serviceName' <<<"$OUT")" "api" "AWS_DEFAULT_OUTPUT=json: stdout is the final service"
+run deploy api --cluster wf --image api=nginx:4 --timeout 60s
+expect_code 0 "deploy with the default output"
+expect_eq "$(jq -S 'del(.service.events, .service.deployments)' <<<"$OUT")" \
+  "$(jq -S 'del(.service.events, .service.deployments)' <<<"$OUT_FLAG")" "the same output whatever the source of json"
 
 run scale api 3 --cluster wf --timeout 60s
 expect_code 0 "scale to 3"
