@@ -144,6 +144,7 @@ int run_create(Context& ctx, Args& args) {
   ScheduledTask t;
   t.name = *f.name;
   t.group = f.group.value_or("");
+  t.rule = f.use_rules;
   apply_flags(t, f);
   check_schedule(t.expression, t.timezone, f.use_rules);
   if (f.dry_run) {
@@ -192,15 +193,17 @@ int run_update(Context& ctx, Args& args) {
   Flags f = parse_flags(ctx, args);
   std::string name = *f.name;
   Runtime& rt = runtime(ctx);
-  ScheduleStore store{rt, f.use_rules, f.group.value_or("")};
-  auto t = store.get(name);
+  ScheduleStore lookup{rt, f.use_rules, f.group.value_or("")};
+  auto t = lookup.find(name);
   if (!t) throw Error(Exit::usage, "no scheduled task '" + name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
+  // The back end that holds it, whether or not --use-rules was given.
+  ScheduleStore store{rt, t->rule, f.group.value_or("")};
   apply_flags(*t, f);
-  check_schedule(t->expression, t->timezone, f.use_rules);
+  check_schedule(t->expression, t->timezone, t->rule);
   Journal journal;
   if (f.cluster || f.task_definition) resolve_target(ctx, rt, *t, f, &journal);
   if (!f.dry_run) store.put(*t, true, &journal);
-  print_task(ctx, *t, f.use_rules, "UpdateScheduledTask");
+  print_task(ctx, *t, t->rule, "UpdateScheduledTask");
   return 0;
 }
 
@@ -222,7 +225,7 @@ int run_list(Context& ctx, Args& args) {
   NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
   Json list = Json::array();
-  for (const auto& t : store.list()) list.push_back(to_json(t));
+  for (const auto& t : store.list(n.use_rules)) list.push_back(to_json(t));
   print_result(ctx, {{"ScheduledTasks", list}}, "ListScheduledTasks");
   return 0;
 }
@@ -230,21 +233,38 @@ int run_list(Context& ctx, Args& args) {
 int run_describe(Context& ctx, Args& args) {
   NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
-  auto t = store.get(n.name);
-  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'");
-  print_task(ctx, *t, n.use_rules, "DescribeScheduledTask");
+  auto t = store.find(n.name);
+  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
+  print_task(ctx, *t, t->rule, "DescribeScheduledTask");
   return 0;
 }
 
 int run_delete(Context& ctx, Args& args) {
   NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
-  if (!store.get(n.name)) {
-    if (!ctx.opts.quiet) ctx.err << "scheduled task " << n.name << " does not exist; nothing to delete\n";
-    return 0;
+  // Both back ends: a schedule and a rule of the same name are both deleted, so
+  // that nothing called NAME still fires afterwards.
+  auto found = store.find_all(n.name);
+  if (found.empty()) {
+    if (args.has("--if-exists")) {
+      if (!ctx.opts.quiet) ctx.err << "scheduled task " << n.name << " does not exist; nothing to delete\n";
+      return 0;
+    }
+    throw Error(Exit::usage, "no scheduled task '" + n.name + "' (no Scheduler schedule, no EventBridge rule)", {},
+                "list them with `ecsctl list-scheduled-tasks`; --if-exists makes a missing one not an error");
   }
-  store.remove(n.name);
-  if (!ctx.opts.quiet) ctx.err << "deleted scheduled task " << n.name << "\n";
+  for (const auto& t : found) {
+    store.remove(t);
+    if (!ctx.opts.quiet)
+      ctx.err << "deleted scheduled task " << n.name << " (" << (t.rule ? "EventBridge rule" : "Scheduler schedule")
+              << ")\n";
+  }
+  // Never report success while something still fires: look again.
+  auto left = store.find_all(n.name);
+  if (!left.empty())
+    throw Error(Exit::other, "scheduled task '" + n.name + "' still exists after deleting it (" +
+                                 (left.front().rule ? "EventBridge rule" : "Scheduler schedule") + ")",
+                {}, "it may still fire; check it with `ecsctl describe-scheduled-task " + n.name + "`");
   return 0;
 }
 
@@ -258,8 +278,8 @@ int run_now(Context& ctx, Args& args) {
   install_interrupt_handler();
   Runtime& rt = runtime(ctx);
   ScheduleStore store{rt, n.use_rules, n.group};
-  auto t = store.get(n.name);
-  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'");
+  auto t = store.find(n.name);
+  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
   Json in = run_task_input(*t);
   w.cluster = in.value("cluster", "");
   if (w.exit_code_from)
@@ -276,9 +296,11 @@ namespace {
 
 const char* const k_about =
     "EventBridge Scheduler is used by default (rate(), cron(), at(), --timezone); --use-rules uses\n"
-    "classic EventBridge rules (rate() and cron(), UTC).\n";
+    "classic EventBridge rules (rate() and cron(), UTC). A scheduled task is found whichever of the\n"
+    "two holds it; --use-rules only prefers the rule when both have one of that name (list: only rules).\n";
 
-const FlagSpec k_use_rules{.name = "--use-rules", .help = "classic EventBridge rules instead of EventBridge Scheduler"};
+const FlagSpec k_use_rules{.name = "--use-rules",
+                           .help = "classic EventBridge rules (create); prefer or list only rules (the others)"};
 const FlagSpec k_group{.name = "--group", .metavar = "GROUP", .help = "the Scheduler schedule group (default: default)"};
 
 // The flags of create- and update-scheduled-task.
@@ -369,8 +391,11 @@ const CommandSpec delete_scheduled_task{
     .group = "",
     .name = "delete-scheduled-task",
     .summary = "delete a scheduled task (its schedule or rule and target)",
-    .description = k_about,
-    .flags = lookup_flags(),
+    .description =
+        "Deletes the Scheduler schedule and the EventBridge rule (its ECS task target; the rule too\n"
+        "unless it has other targets) called NAME, whichever exist, then checks that nothing is left.\n"
+        "A NAME that exists in neither is an error (exit 252) unless --if-exists.\n",
+    .flags = lookup_flags({{.name = "--if-exists", .help = "a scheduled task that does not exist is not an error"}}),
     .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
     .run = ecsctl::workflow::run_delete,
 };

@@ -58,8 +58,18 @@ run create-scheduled-task hourly --schedule 'rate(1 hour)' --cluster wf --task-d
   --subnets subnet-0aaa --launch-type FARGATE
 if [ "$CODE" = 0 ]; then
   pass "create-scheduled-task with --use-rules"
-  run delete-scheduled-task hourly --use-rules
-  expect_code 0 "delete the rule"
+  run list-scheduled-tasks
+  expect_eq "$(jq -r '[.ScheduledTasks[] | select(.Name == "hourly")][0].Kind' <<<"$OUT")" "EventBridge rule" \
+    "list-scheduled-tasks shows the rule without --use-rules"
+  run describe-scheduled-task hourly
+  expect_code 0 "describe-scheduled-task finds the rule without --use-rules"
+  run delete-scheduled-task hourly
+  expect_code 0 "delete the rule without --use-rules"
+  expect_eq "$("$ECSCTL" events list-rules --query 'length(Rules[?Name==`hourly`])')" 0 "the rule is gone"
+  run delete-scheduled-task hourly
+  expect_code 252 "deleting it again is an error"
+  run delete-scheduled-task hourly --if-exists
+  expect_code 0 "--if-exists: a missing scheduled task is not an error"
 else
   echo "skip - EventBridge rules not served by ecsctl local yet: $ERR"
 fi

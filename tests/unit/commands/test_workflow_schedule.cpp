@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -56,6 +57,11 @@ struct ScheduleScenario {
     hd["ListTargetsByRule"] = [this](const Json& in) -> Json { return {{"Targets", targets[in["Rule"]]}}; };
     hd["RemoveTargets"] = [this](const Json& in) -> Json { targets.erase(in["Rule"]); return Json::object(); };
     hd["DeleteRule"] = [this](const Json& in) -> Json { rules.erase(in["Name"]); return Json::object(); };
+    hd["ListRules"] = [this](const Json&) -> Json {
+      Json list = Json::array();
+      for (auto& [n, r] : rules) list.push_back(r);
+      return {{"Rules", list}};
+    };
     hd["RunTask"] = [](const Json&) -> Json {
       return {{"tasks", {{{"taskArn", "arn:aws:ecs:us-east-1:123456789012:task/jobs/abc"}, {"lastStatus", "PROVISIONING"}}}},
               {"failures", Json::array()}};
@@ -126,6 +132,77 @@ TEST_SUITE("scheduled tasks") {
     CHECK(s.rules.empty());
     CHECK(s.targets.empty());
     CHECK(s.h.run("describe-scheduled-task", {"hourly", "--use-rules"}) == 252);
+  }
+
+  TEST_CASE("a rule made with --use-rules is found by every command without --use-rules") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    s.h.out.str("");
+    REQUIRE(s.h.run("list-scheduled-tasks", {}) == 0);
+    Json list = Json::parse(s.h.out.str())["ScheduledTasks"];
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["Name"] == "hourly");
+    CHECK(list[0]["Kind"] == "EventBridge rule");
+    s.h.out.str("");
+    REQUIRE(s.h.run("describe-scheduled-task", {"hourly"}) == 0);
+    CHECK(Json::parse(s.h.out.str())["ScheduleExpression"] == "rate(1 hour)");
+    CHECK(s.h.run("update-scheduled-task", {"hourly", "--schedule", "rate(2 hours)"}) == 0);
+    CHECK(s.rules["hourly"]["ScheduleExpression"] == "rate(2 hours)");
+    CHECK(s.h.aws.inputs("UpdateSchedule").empty());
+    CHECK(s.h.run("run-scheduled-task-now", {"hourly"}) == 0);
+    CHECK(s.h.aws.inputs("RunTask").size() == 1);
+    CHECK(s.h.run("delete-scheduled-task", {"hourly"}) == 0);
+    CHECK(s.rules.empty());
+    CHECK(s.targets.empty());
+  }
+
+  TEST_CASE("delete: both kinds of the same name, a missing one is an error unless --if-exists") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs",
+                                              "--task-definition", "job:7"}) == 0);
+    s.h.out.str("");
+    REQUIRE(s.h.run("list-scheduled-tasks", {}) == 0);
+    CHECK(Json::parse(s.h.out.str())["ScheduledTasks"].size() == 2);
+    CHECK(s.h.run("delete-scheduled-task", {"n"}) == 0);
+    CHECK(s.rules.empty());
+    CHECK(s.schedules.empty());
+    std::string msg;
+    CHECK(s.h.run("delete-scheduled-task", {"n"}, &msg) == 252);
+    CHECK(msg.find("no scheduled task 'n'") != std::string::npos);
+    CHECK(s.h.run("delete-scheduled-task", {"n", "--if-exists"}) == 0);
+  }
+
+  TEST_CASE("delete never reports success while the rule still fires") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    // A back end that accepts the calls and keeps the rule and its target.
+    s.h.aws.handlers["RemoveTargets"] = [](const Json&) -> Json { return Json::object(); };
+    s.h.aws.handlers["DeleteRule"] = [](const Json&) -> Json { return Json::object(); };
+    std::string msg;
+    CHECK(s.h.run("delete-scheduled-task", {"hourly"}, &msg) == 255);
+    CHECK(msg.find("still exists") != std::string::npos);
+  }
+
+  TEST_CASE("delete of a rule with another (non-ECS) target removes only the ECS target") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"mixed", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    s.targets["mixed"].push_back({{"Id", "fn"}, {"Arn", "arn:aws:lambda:us-east-1:123456789012:function:f"}});
+    s.h.aws.handlers["RemoveTargets"] = [&s](const Json& in) -> Json {
+      Json kept = Json::array();
+      for (auto& t : s.targets[in["Rule"]])
+        if (std::find(in["Ids"].begin(), in["Ids"].end(), t["Id"]) == in["Ids"].end()) kept.push_back(t);
+      s.targets[in["Rule"]] = kept;
+      return Json::object();
+    };
+    CHECK(s.h.run("delete-scheduled-task", {"mixed"}) == 0);
+    CHECK(s.rules.count("mixed") == 1);
+    REQUIRE(s.targets["mixed"].size() == 1);
+    CHECK(s.targets["mixed"][0]["Id"] == "fn");
   }
 
   TEST_CASE("rules: PutTargets failing half-way is reported, a rerun completes the rule, another's rule is left alone") {
