@@ -61,8 +61,12 @@ DeployOptions parse(Context& ctx, const Args& args) {
   }
   if (!o.task_definition && o.overrides.empty() && !o.tag && !o.force && !o.desired_count && !o.target_group)
     throw_usage("nothing to deploy", "give --task-definition, --image, --tag or --force-new-deployment");
-  if (o.task_definition && is_taskdef_file(*o.task_definition))
-    o.file_def = taskdef_input::load(ctx, *o.task_definition, taskdef_input::template_vars(ctx, args));
+  if (o.task_definition && is_taskdef_file(*o.task_definition)) {
+    std::set<std::string> replaced;  // no :latest warning for an image --image replaces
+    for (const auto& [name, image] : o.overrides.image) replaced.insert(name);
+    o.file_def = taskdef_input::load(ctx, *o.task_definition, taskdef_input::template_vars(ctx, args), std::nullopt,
+                                     false, replaced);
+  }
   return o;
 }
 
@@ -184,6 +188,7 @@ int run_deploy(Context& ctx, Args& args) {
   if (o.force) in["forceNewDeployment"] = true;
   if (!load_balancer.is_null()) in["loadBalancers"] = Json::array({load_balancer});
   if (o.desired_count) in["desiredCount"] = *o.desired_count;
+  o.wait.known_events = event_keys(svc);
   try {
     rt.call("ecs", "UpdateService", in);
   } catch (const Error& e) {

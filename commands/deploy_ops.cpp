@@ -49,11 +49,13 @@ void reject_extra(const std::vector<std::string>& words, std::size_t allowed, co
     throw_usage("Unknown options: " + words[allowed], "run `ecsctl " + std::string(command) + " --help` for its arguments");
 }
 
-int update_and_wait(Context& ctx, const Common& c, Json in, const std::string& target, const std::string& what) {
+int update_and_wait(Context& ctx, Common c, Json in, const std::string& target, const std::string& what) {
   install_interrupt_handler();
   Runtime& rt = runtime(ctx);
   in["service"] = c.service;
   if (!c.cluster.empty()) in["cluster"] = c.cluster;
+  // The events so far, so that the wait prints those that follow the update.
+  if (!c.no_wait) c.wait.known_events = event_keys(describe_service(rt, c.cluster, c.service));
   rt.call("ecs", "UpdateService", in);
   Journal journal;
   journal.done(what);

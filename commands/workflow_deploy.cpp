@@ -131,6 +131,13 @@ static std::string iso_now() {
   return fmt::format("{}.{:03}Z", buf, ms);
 }
 
+std::set<std::string> event_keys(const Json& service) {
+  std::set<std::string> keys;
+  if (service.contains("events") && service["events"].is_array())
+    for (const auto& e : service["events"]) keys.insert(str(e, "id") + str(e, "message"));
+  return keys;
+}
+
 void emit_event(const WaitOptions& opts, const std::string& type, Json fields) {
   if (!opts.events) return;
   Json line = {{"time", iso_now()}, {"event", type}};
@@ -159,8 +166,8 @@ WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cl
   double last_progress = start;
   long last_running = -1;
   std::string last_summary;
-  std::set<std::string> seen;
-  bool first = true;
+  std::set<std::string> seen = opts.known_events.value_or(std::set<std::string>());
+  bool first = !opts.known_events.has_value();
   WaitOutcome out;
   for (;;) {
     check_interrupted();
@@ -248,7 +255,9 @@ static void roll_back(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
   journal.done("rolled the service back to " + taskdef_short(plan.previous_td));
   emit_event(plan.wait, "rolling-back", {{"service", plan.service}, {"taskDefinition", plan.previous_td}});
   if (text_progress(ctx, plan.wait)) ctx.err << "rolling back to " << taskdef_short(plan.previous_td) << "\n";
-  WaitOutcome back = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.previous_td, plan.wait);
+  WaitOptions wait = plan.wait;
+  wait.known_events.reset();  // the first wait printed the events so far
+  WaitOutcome back = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.previous_td, wait);
   if (back.status.phase == DeployPhase::completed) journal.done("the rollback completed");
   else journal.done("the rollback did not complete (" + back.status.summary + ")");
 }

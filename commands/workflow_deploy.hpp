@@ -46,7 +46,15 @@ struct WaitOptions {
   // progress lines (events_on_stderr).
   std::shared_ptr<std::ostream> events;
   bool events_on_stderr = false;
+  // The service events that existed before the change (event_keys of the
+  // service described before UpdateService). With them, the first poll prints
+  // the events that came after ("has started 2 tasks"); without, the first
+  // poll's events are taken as history.
+  std::optional<std::set<std::string>> known_events;
 };
+
+// The keys (id and message) of the service's events, to tell new ones apart.
+std::set<std::string> event_keys(const Json& service);
 
 // The outcome of a wait; `timed_out`/`stalled` only when phase is in_progress.
 struct WaitOutcome {

@@ -282,6 +282,22 @@ TEST_SUITE("deploy") {
     CHECK(outs[0] == outs[1]);
   }
 
+  TEST_CASE("deploy prints the 'has started N tasks' event; the events from before are not") {
+    Scenario s;
+    Json events = Json::array({{{"id", "e2"}, {"message", "(service api) has started 2 tasks: (task a) (task b)."}},
+                               {{"id", "e1"}, {"message", "(service api) an old event."}}});
+    s.after_update = {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)}, events)};
+    auto before = s.h.aws.handlers["DescribeServices"];
+    s.h.aws.handlers["DescribeServices"] = [&s, before](const Json& in) -> Json {
+      Json out = before(in);
+      if (!s.updated) out["services"][0]["events"] = Json::array({{{"id", "e1"}, {"message", "(service api) an old event."}}});
+      return out;
+    };
+    CHECK(s.h.run("deploy", {"api", "--tag", "2"}) == 0);
+    CHECK(s.h.err.str().find("has started 2 tasks") != std::string::npos);
+    CHECK(s.h.err.str().find("an old event") == std::string::npos);
+  }
+
   TEST_CASE("--events - writes NDJSON events with ISO 8601 times on stderr, not stdout") {
     Scenario s;
     s.after_update = {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)})};
@@ -338,6 +354,14 @@ TEST_SUITE("scale / rollback / restart") {
     CHECK(s.h.run("scale", {"api", "4"}) == 0);
     CHECK(s.h.aws.inputs("UpdateService").at(0)["desiredCount"] == 4);
     CHECK(s.h.aws.inputs("DescribeServices").size() >= 3);
+  }
+  TEST_CASE("scale prints the 'has started N tasks' event that follows the update") {
+    Scenario s;
+    Json started = Json::array({{{"id", "e2"}, {"message", "(service api) has started 2 tasks: (task a) (task b)."}}});
+    s.after_update = {service(1, {deployment("PRIMARY", 1, "COMPLETED", 4, 4)}, started)};
+    s.after_update[0]["desiredCount"] = 4;
+    CHECK(s.h.run("scale", {"api", "4"}) == 0);
+    CHECK(s.h.err.str().find("has started 2 tasks") != std::string::npos);
   }
   TEST_CASE("scale with an explicit --output json prints the final service, not events") {
     Scenario s;
