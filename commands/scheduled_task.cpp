@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "commands/poller.hpp"
+#include "commands/shorthand.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_run.hpp"
@@ -26,6 +27,51 @@ struct Flags {
   bool use_rules = false, dry_run = false, disabled = false, enabled = false;
 };
 
+// The words of a list value ("a,b" or ["a","b"]) of --network-configuration.
+std::vector<std::string> words_of(const Json& v, const char* key) {
+  std::vector<std::string> out;
+  if (v.is_string()) out.push_back(v.get<std::string>());
+  else if (v.is_array())
+    for (const auto& w : v) {
+      if (!w.is_string()) throw_usage(std::string("--network-configuration: ") + key + " must be a list of strings");
+      out.push_back(w.get<std::string>());
+    }
+  else throw_usage(std::string("--network-configuration: ") + key + " must be a list of strings");
+  return out;
+}
+
+// --network-configuration as run-task and the AWS CLI take it, shorthand
+// (awsvpcConfiguration={subnets=[a,b],securityGroups=[c],assignPublicIp=ENABLED})
+// or JSON, into the --subnets/--security-groups/--assign-public-ip fields.
+void take_network_configuration(Flags& f, const std::string& text) {
+  if (!f.subnets.empty() || !f.security_groups.empty() || f.assign_public_ip)
+    throw_usage("give --network-configuration or --subnets/--security-groups/--assign-public-ip, not both");
+  Json nc;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    nc = Json::parse(text, nullptr, false);
+    if (nc.is_discarded()) throw_usage("--network-configuration: invalid JSON", "awsvpcConfiguration={subnets=[subnet-1]}");
+  } else {
+    try {
+      nc = shorthand::parse(text);
+    } catch (const shorthand::ParseError& e) {
+      throw_usage(std::string("--network-configuration: ") + e.what());
+    }
+  }
+  if (!nc.is_object() || !nc.contains("awsvpcConfiguration") || !nc["awsvpcConfiguration"].is_object())
+    throw_usage("--network-configuration needs awsvpcConfiguration", "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=DISABLED}");
+  for (const auto& [k, v] : nc["awsvpcConfiguration"].items()) {
+    if (k == "subnets") f.subnets = words_of(v, "subnets");
+    else if (k == "securityGroups") f.security_groups = words_of(v, "securityGroups");
+    else if (k == "assignPublicIp" && v.is_string()) f.assign_public_ip = v.get<std::string>();
+    else throw_usage("--network-configuration: unknown or bad member awsvpcConfiguration." + k,
+                     "subnets, securityGroups and assignPublicIp (ENABLED or DISABLED)");
+  }
+  if (f.assign_public_ip && *f.assign_public_ip != "ENABLED" && *f.assign_public_ip != "DISABLED")
+    throw_usage("--network-configuration: assignPublicIp must be ENABLED or DISABLED");
+  if (f.subnets.empty()) throw_usage("--network-configuration: awsvpcConfiguration needs subnets");
+}
+
 // The flags of create- and update-scheduled-task; a --task-definition file is
 // loaded and validated here, before any call.
 Flags parse_flags(Context& ctx, const Args& args) {
@@ -43,6 +89,7 @@ Flags parse_flags(Context& ctx, const Args& args) {
   f.group = args.value("--group");
   f.subnets = args.values("--subnets");
   f.security_groups = args.values("--security-groups");
+  if (auto nc = args.value("--network-configuration")) take_network_configuration(f, *nc);
   f.use_rules = args.has("--use-rules");
   f.dry_run = args.has("--dry-run");
   f.disabled = args.has("--disabled");
@@ -90,6 +137,18 @@ void apply_flags(ScheduledTask& t, const Flags& f) {
   if (f.role_arn) t.target["RoleArn"] = *f.role_arn;
 }
 
+// An awsvpc task definition cannot run without subnets: ECS refuses RunTask
+// each time the schedule fires. Refused before anything is created.
+void require_subnets(const ScheduledTask& t, const std::string& network_mode, const std::string& what) {
+  if (network_mode != "awsvpc") return;
+  const Json p = t.target.value("EcsParameters", Json::object());
+  const Json vpc = p.value("NetworkConfiguration", Json::object()).value("awsvpcConfiguration", Json::object());
+  if (vpc.contains("Subnets") && vpc["Subnets"].is_array() && !vpc["Subnets"].empty()) return;
+  throw Error(Exit::usage, what + " uses networkMode awsvpc, and the scheduled task has no subnets", {},
+              "give --subnets (or --network-configuration 'awsvpcConfiguration={subnets=[...]}'); without them "
+              "every run would fail");
+}
+
 // Resolves cluster and task definition to ARNs (calls AWS; with --dry-run only
 // read-only calls, and a task-definition file is validated but not registered).
 void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f, Journal* journal = nullptr) {
@@ -111,8 +170,9 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f,
       if (!ctx.opts.quiet) ctx.err << (r.reused ? "reusing " : "registered ") << taskdef_short(arn) << "\n";
       if (journal) journal->done((r.reused ? "reused " : "registered ") + taskdef_short(arn));
     } else {
-      arn = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *f.task_definition}})["taskDefinition"].value(
-          "taskDefinitionArn", "");
+      Json described = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *f.task_definition}})["taskDefinition"];
+      require_subnets(t, described.value("networkMode", ""), "task definition " + *f.task_definition);
+      arn = described.value("taskDefinitionArn", "");
       // A family without a revision follows the latest ACTIVE revision.
       if (f.task_definition->find(':') == std::string::npos && arn.rfind(':') != std::string::npos)
         arn.resize(arn.rfind(':'));
@@ -133,9 +193,15 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f,
   }
 }
 
+// The next five fire times; none while the schedule is disabled.
+Json fire_times(const ScheduledTask& t, bool use_rules) {
+  if (t.state == "DISABLED") return Json::array();
+  return next_fire_times(t.expression, t.timezone, use_rules, wall_now());
+}
+
 void print_task(Context& ctx, const ScheduledTask& t, bool use_rules, const char* title) {
   Json j = to_json(t);
-  j["NextFireTimes"] = next_fire_times(t.expression, t.timezone, use_rules, wall_now());
+  j["NextFireTimes"] = fire_times(t, use_rules);
   print_result(ctx, j, title);
 }
 
@@ -147,12 +213,13 @@ int run_create(Context& ctx, Args& args) {
   t.rule = f.use_rules;
   apply_flags(t, f);
   check_schedule(t.expression, t.timezone, f.use_rules);
+  if (!f.file_def.is_null()) require_subnets(t, f.file_def.value("networkMode", ""), *f.task_definition);
   if (f.dry_run) {
     if (!t.target.contains("Arn")) t.target["Arn"] = "(cluster " + f.cluster.value_or("default") + ")";
     t.target["EcsParameters"]["TaskDefinitionArn"] = "(" + *f.task_definition + ")";
     Json j = to_json(t);
     j["Backend"] = f.use_rules ? "EventBridge rules (PutRule, PutTargets)" : "EventBridge Scheduler (CreateSchedule)";
-    j["NextFireTimes"] = next_fire_times(t.expression, t.timezone, f.use_rules, wall_now());
+    j["NextFireTimes"] = fire_times(t, f.use_rules);
     print_result(ctx, j, "CreateScheduledTask");
     return 0;
   }
@@ -200,6 +267,7 @@ int run_update(Context& ctx, Args& args) {
   ScheduleStore store{rt, t->rule, f.group.value_or("")};
   apply_flags(*t, f);
   check_schedule(t->expression, t->timezone, t->rule);
+  if (!f.file_def.is_null()) require_subnets(*t, f.file_def.value("networkMode", ""), *f.task_definition);
   Journal journal;
   if (f.cluster || f.task_definition) resolve_target(ctx, rt, *t, f, &journal);
   if (!f.dry_run) store.put(*t, true, &journal);
@@ -321,6 +389,8 @@ std::vector<FlagSpec> schedule_flags(bool create) {
           {.name = "--platform-version", .metavar = "V", .help = "the Fargate platform version"},
           {.name = "--subnets", .metavar = "ID", .help = "awsvpc subnets (space or comma separated)",
            .repeats = true},
+          {.name = "--network-configuration", .metavar = "CONFIG",
+           .help = "awsvpcConfiguration={subnets=[..],securityGroups=[..],assignPublicIp=..} or JSON, as run-task takes it"},
           {.name = "--security-groups", .metavar = "ID", .help = "awsvpc security groups", .repeats = true},
           {.name = "--assign-public-ip", .metavar = "VALUE", .help = "give the tasks a public IP",
            .complete = Completer::choices, .choices = {"ENABLED", "DISABLED"}},

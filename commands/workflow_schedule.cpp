@@ -168,7 +168,7 @@ std::vector<std::string> next_fire_times(const std::string& expression, const st
   fo.timezone = timezone;
   fo.anchor = now;
   std::vector<std::string> out;
-  for (auto t : schedule::next_times(e, now, count, fo)) out.push_back(schedule::format_utc(t));
+  for (auto t : schedule::next_times(e, now, count, fo)) out.push_back(schedule::format_in_zone(t, timezone));
   return out;
 }
 

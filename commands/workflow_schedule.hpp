@@ -54,7 +54,8 @@ struct ScheduleStore {
 // Error that points at the bad character.
 void check_schedule(const std::string& expression, const std::string& timezone, bool use_rules);
 
-// The next `count` fire times as ISO 8601 UTC strings, from `now` (Unix seconds).
+// The next `count` fire times as ISO 8601 strings, from `now` (Unix seconds): in
+// UTC ("Z") without `timezone`, else in that zone with its offset ("+01:00").
 std::vector<std::string> next_fire_times(const std::string& expression, const std::string& timezone, bool use_rules,
                                          long long now, std::size_t count = 5);
 

@@ -114,6 +114,69 @@ TEST_SUITE("scheduled tasks") {
     CHECK(out["ScheduleExpression"] == "rate(5 minutes)");
   }
 
+  TEST_CASE("an awsvpc task definition without subnets is refused before anything is created") {
+    ScheduleScenario s;
+    std::string path = "/tmp/ecsctl-test-awsvpc-" + std::to_string(::getpid()) + ".json";
+    std::ofstream(path) << R"({"family": "job", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+      "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "main", "image": "busybox:1.36", "essential": true}]})";
+    std::string msg;
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--task-definition", path, "--dry-run"}, &msg) == 252);
+    CHECK(msg.find("awsvpc") != std::string::npos);
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--task-definition", path}) == 252);
+    CHECK(s.h.aws.calls.empty());
+    std::remove(path.c_str());
+    // A registered revision: refused after DescribeTaskDefinition, before CreateSchedule.
+    s.h.aws.handlers["DescribeTaskDefinition"] = [](const Json&) -> Json {
+      return {{"taskDefinition", {{"taskDefinitionArn", "arn:aws:ecs:us-east-1:123456789012:task-definition/job:7"},
+                                  {"networkMode", "awsvpc"}}}};
+    };
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7"}) == 252);
+    CHECK(s.h.aws.inputs("CreateSchedule").empty());
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7",
+                                            "--subnets", "subnet-1"}) == 0);
+  }
+
+  TEST_CASE("--network-configuration is taken as run-task takes it") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task",
+                    {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7", "--network-configuration",
+                     "awsvpcConfiguration={subnets=[subnet-1,subnet-2],securityGroups=[sg-1],assignPublicIp=ENABLED}"}) == 0);
+    Json vpc = s.schedules["n"]["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"];
+    CHECK(vpc["Subnets"] == Json::array({"subnet-1", "subnet-2"}));
+    CHECK(vpc["SecurityGroups"] == Json::array({"sg-1"}));
+    CHECK(vpc["AssignPublicIp"] == "ENABLED");
+    REQUIRE(s.h.run("create-scheduled-task",
+                    {"j", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7", "--network-configuration",
+                     R"({"awsvpcConfiguration": {"subnets": ["subnet-9"]}})"}) == 0);
+    CHECK(s.schedules["j"]["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"]["Subnets"][0] == "subnet-9");
+    CHECK(s.h.run("create-scheduled-task", {"k", "--schedule", "rate(1 day)", "--task-definition", "job:7", "--subnets", "subnet-1",
+                                            "--network-configuration", "awsvpcConfiguration={subnets=[subnet-2]}"}) == 252);
+    CHECK(s.h.run("create-scheduled-task", {"k", "--schedule", "rate(1 day)", "--task-definition", "job:7",
+                                            "--network-configuration", "awsvpcConfiguration={subnet=[subnet-2]}"}) == 252);
+  }
+
+  TEST_CASE("a disabled schedule lists no fire times; --timezone times carry the zone's offset") {
+    ScheduleScenario s;
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "rate(5 minutes)", "--task-definition", "job", "--dry-run",
+                                            "--disabled"}) == 0);
+    Json out = Json::parse(s.h.out.str());
+    CHECK(out["State"] == "DISABLED");
+    CHECK(out["NextFireTimes"].empty());
+    s.h.out.str("");
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "cron(0 3 * * ? *)", "--timezone", "Europe/Berlin",
+                                            "--task-definition", "job", "--dry-run"}) == 0);
+    out = Json::parse(s.h.out.str());
+    REQUIRE(out["NextFireTimes"].size() == 5);
+    for (const auto& t : out["NextFireTimes"]) {
+      std::string v = t;
+      CHECK(v.substr(10, 9) == "T03:00:00");  // 03:00 in Berlin, not 02:00Z / 01:00Z
+      CHECK((v.substr(19) == "+01:00" || v.substr(19) == "+02:00"));
+    }
+    s.h.out.str("");
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "cron(0 3 * * ? *)", "--task-definition", "job", "--dry-run"}) == 0);
+    CHECK(Json::parse(s.h.out.str())["NextFireTimes"][0].get<std::string>().substr(10) == "T03:00:00Z");
+  }
+
   TEST_CASE("classic rules: PutRule + PutTargets, describe, run now, delete") {
     ScheduleScenario s;
     REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs", "--task-definition",
