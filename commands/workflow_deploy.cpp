@@ -272,7 +272,8 @@ Json await_deployment(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
     // carries on with the deployment; say so, with the error's own exit code.
     if (!is_interruption(e.code()))
       journal.fail(e, {"waiting for the deployment to finish (ECS carries on with it)"}, plan.service);
-    throw Error(e.code(), std::string(e.code() == Exit::terminated ? "terminated" : "interrupted") + " while waiting for the deployment of " + target + " to " + plan.service,
+    const std::string how = e.code() == Exit::terminated ? "terminated" : "interrupted";
+    throw Error(e.code(), how + " while waiting for the deployment of " + target + " to " + plan.service,
                 plan.service, journal.summary({"waiting for the deployment to finish (ECS carries on with it)"}));
   }
   if (o.status.phase == DeployPhase::completed) {

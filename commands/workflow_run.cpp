@@ -165,7 +165,10 @@ static Json wait_tasks(Context& ctx, Runtime& rt, const Json& arns, Json tasks, 
   } catch (const Error& e) {
     progress.done();
     if (is_interruption(e.code()))
-      throw Error(e.code(), std::string(e.code() == Exit::terminated ? "terminated" : "interrupted") + " while waiting; the task(s) were started", {}, left_running(tasks, w.cluster));
+      throw Error(e.code(),
+                  std::string(e.code() == Exit::terminated ? "terminated" : "interrupted") +
+                      " while waiting; the task(s) were started",
+                  {}, left_running(tasks, w.cluster));
     if (!e.hint().empty()) throw;
     // A failure while polling (expired credentials, a service or network error):
     // the same error and exit code, saying that the task(s) run on regardless.
