@@ -70,22 +70,36 @@ TaskSize task_size(const Json& def) {
 
 const Json& price_entry(const Json& prices, const std::string& region, const std::string& platform) {
   const Json& regions = prices.at("regions");
-  if (!regions.contains(region))
+  if (!regions.contains(region)) {
+    std::string known;
+    for (const auto& [name, _] : regions.items()) known += (known.empty() ? "" : ", ") + name;
     throw_usage("no Fargate prices for region " + region + " in the price table",
-                "add the region to the table and pass it with --prices FILE, or use --region us-east-1");
+                "the table has " + known + "; refresh it with scripts/refresh-prices, or pass --prices FILE");
+  }
   const Json& r = regions[region];
-  if (!r.contains(platform))
+  if (!r.contains(platform)) {
+    std::string known;
+    for (const auto& [name, v] : r.items())
+      if (v.is_object() && v.contains("vcpu_hour")) known += (known.empty() ? "" : ", ") + name;
     throw_usage("no Fargate prices for " + platform + " in " + region + " in the price table",
-                "the table covers LINUX/X86_64 and LINUX/ARM64; add others with --prices FILE");
+                "it has " + known + " there; refresh it with scripts/refresh-prices, or pass --prices FILE");
+  }
   return r[platform];
 }
 
-double fargate_cost(const Json& prices, const std::string& region, const TaskSize& size, double seconds, long count) {
+std::string platform_key(const TaskSize& size) {
   std::string os = size.os.rfind("WINDOWS", 0) == 0 ? "WINDOWS" : size.os;
-  const Json& p = price_entry(prices, region, os + "/" + size.arch);
-  double minimum = prices.value("billing", Json::object()).value("minimum_seconds", 60.0);
+  return (size.spot ? "SPOT/" : "") + os + "/" + size.arch;
+}
+
+double fargate_cost(const Json& prices, const std::string& region, const TaskSize& size, double seconds, long count) {
+  if (size.spot && size.os != "LINUX") throw_usage("Fargate Spot runs Linux tasks only", "drop --spot for a Windows task");
+  const Json& p = price_entry(prices, region, platform_key(size));
+  double minimum = p.value("minimum_seconds", prices.value("billing", Json::object()).value("minimum_seconds", 60.0));
   double billed_hours = std::max(seconds, minimum) / 3600.0;
   double per_hour = size.vcpu * p.at("vcpu_hour").get<double>() + size.memory_gb * p.at("gb_hour").get<double>();
+  // Windows: the OS licence fee per vCPU-hour comes on top.
+  per_hour += size.vcpu * p.value("os_license_vcpu_hour", 0.0);
   const Json& r = prices.at("regions").at(region);
   if (r.contains("ephemeral_storage")) {
     double extra = size.storage_gb - r["ephemeral_storage"].value("free_gb", 20.0);

@@ -18,7 +18,11 @@ struct TaskSize {
   double storage_gb = 20;   // ephemeral storage
   std::string os = "LINUX";
   std::string arch = "X86_64";
+  bool spot = false;        // Fargate Spot (Linux only)
 };
+
+// The price table's key of a platform: "LINUX/ARM64", "WINDOWS/X86_64", "SPOT/LINUX/X86_64".
+std::string platform_key(const TaskSize& size);
 
 // Reads task-level cpu ("256", "1 vCPU", "0.25 vcpu") and memory ("512", "1 GB",
 // "2gb") and runtimePlatform / ephemeralStorage of a task definition. Throws a
@@ -30,7 +34,8 @@ TaskSize task_size(const Json& definition);
 // Error when `region` (falling back to none) or the OS/architecture has no prices.
 double fargate_cost(const Json& prices, const std::string& region, const TaskSize& size, double seconds, long count);
 
-// The price entry of a region and platform ("LINUX/ARM64"): {"vcpu_hour", "gb_hour"}.
+// The price entry of a region and platform ("LINUX/ARM64"): {"vcpu_hour", "gb_hour"},
+// and for Windows "os_license_vcpu_hour". Throws a usage Error naming what the table has.
 const Json& price_entry(const Json& prices, const std::string& region, const std::string& platform);
 
 }  // namespace ecsctl::workflow

@@ -53,6 +53,7 @@ DeployOptions parse(Context& ctx, const Args& args) {
   o.wait.timeout = parse_duration(args.value("--timeout").value_or("30m"), "--timeout");
   if (auto s = args.value("--stall-timeout")) o.wait.stall_timeout = parse_duration(*s, "--stall-timeout");
   o.wait.poll = poll_interval(ctx, args.value("--poll-interval"));
+  open_events(ctx, args.value("--events"), o.wait);
   if (auto n = args.value("--desired-count")) o.desired_count = parse_count(*n, "--desired-count");
   if (auto n = args.value("--keep-revisions")) {
     o.keep_revisions = parse_count(*n, "--keep-revisions");
@@ -60,8 +61,12 @@ DeployOptions parse(Context& ctx, const Args& args) {
   }
   if (!o.task_definition && o.overrides.empty() && !o.tag && !o.force && !o.desired_count && !o.target_group)
     throw_usage("nothing to deploy", "give --task-definition, --image, --tag or --force-new-deployment");
-  if (o.task_definition && is_taskdef_file(*o.task_definition))
-    o.file_def = taskdef_input::load(ctx, *o.task_definition, taskdef_input::template_vars(ctx, args));
+  if (o.task_definition && is_taskdef_file(*o.task_definition)) {
+    std::set<std::string> replaced;  // no :latest warning for an image --image replaces
+    for (const auto& [name, image] : o.overrides.image) replaced.insert(name);
+    o.file_def = taskdef_input::load(ctx, *o.task_definition, taskdef_input::template_vars(ctx, args), std::nullopt,
+                                     false, replaced);
+  }
   return o;
 }
 
@@ -111,7 +116,11 @@ void print_dry_run(Context& ctx, const DeployOptions& o, const Json& current, co
   if (!o.no_wait) calls.push_back("DescribeServices (poll until the deployment completes)");
   if (o.keep_revisions) calls.push_back("DeregisterTaskDefinition for revisions beyond the newest " + std::to_string(*o.keep_revisions));
   auto diff = json_diff(registration_input(current), registration_input(def));
-  if (ctx.opts.output_given) {
+  // The same bytes for the same output setting, wherever it came from: the human
+  // summary with --output text or on a terminal (without --query), otherwise the
+  // structured object in the output format.
+  const bool human = ctx.opts.output == OutputFormat::text || (ctx.stdout_is_tty && !ctx.opts.query);
+  if (!human) {
     print_result(ctx, {{"dryRun", true}, {"service", o.service}, {"currentTaskDefinition", current.value("taskDefinitionArn", "")},
                        {"diff", diff}, {"calls", calls}}, "Deploy");
     return;
@@ -179,24 +188,24 @@ int run_deploy(Context& ctx, Args& args) {
   if (o.force) in["forceNewDeployment"] = true;
   if (!load_balancer.is_null()) in["loadBalancers"] = Json::array({load_balancer});
   if (o.desired_count) in["desiredCount"] = *o.desired_count;
+  o.wait.known_events = event_keys(svc);
   try {
     rt.call("ecs", "UpdateService", in);
   } catch (const Error& e) {
     journal.fail(e, {"UpdateService to " + taskdef_short(target)}, o.service);
   }
   journal.done("updated " + o.service + " to " + taskdef_short(target));
-  bool ndjson = ndjson_events(ctx);
-  if (ndjson) emit_event(ctx, "deploying", {{"service", o.service}, {"taskDefinition", target}});
-  else if (!ctx.opts.quiet) ctx.err << "deploying " << taskdef_short(target) << " to " << o.service << "\n";
+  emit_event(o.wait, "deploying", {{"service", o.service}, {"taskDefinition", target}});
+  if (text_progress(ctx, o.wait)) ctx.err << "deploying " << taskdef_short(target) << " to " << o.service << "\n";
   if (o.no_wait) {
-    if (!ndjson) print_result(ctx, {{"service", describe_service(rt, o.cluster, o.service)}}, "Deploy");
+    print_result(ctx, {{"service", describe_service(rt, o.cluster, o.service)}}, "Deploy");
     return 0;
   }
-  DeployPlan plan{o.cluster, o.service, target, current_arn, o.rollback, o.wait, ndjson};
+  DeployPlan plan{o.cluster, o.service, target, current_arn, o.rollback, o.wait};
   Json final_service = await_deployment(ctx, rt, plan, journal);
   if (o.keep_revisions) prune_revisions(ctx, rt, target, *o.keep_revisions, journal);
-  if (ndjson) emit_event(ctx, "completed", {{"service", o.service}, {"taskDefinition", target}});
-  else print_result(ctx, {{"service", final_service}}, "Deploy");
+  emit_event(o.wait, "completed", {{"service", o.service}, {"taskDefinition", target}});
+  print_result(ctx, {{"service", final_service}}, "Deploy");
   return 0;
 }
 
@@ -213,9 +222,10 @@ const CommandSpec deploy{
     .description =
         "Registers the new task definition (an identical latest revision is reused), updates the\n"
         "service and waits until the new deployment is the only one and running equals desired (or\n"
-        "its rolloutState is COMPLETED). With --output json, progress is NDJSON events on stdout.\n\n"
+        "its rolloutState is COMPLETED). stdout is the final service object, in the output format;\n"
+        "progress goes to stderr, and --events FILE writes it as NDJSON events too.\n\n"
         "Exit codes: 0 deployed, 3 the file failed validation, 4 --timeout or --stall-timeout hit,\n"
-        "5 the deployment failed or was rolled back, 130 Ctrl-C.\n",
+        "5 the deployment failed or was rolled back, 130 Ctrl-C, 143 SIGTERM.\n",
     .flags = flags_with(
         flags_with(
             {

@@ -32,6 +32,7 @@ Common take_common(Context& ctx, const Args& args, const char* command) {
   c.wait.timeout = parse_duration(args.value("--timeout").value_or("30m"), "--timeout");
   if (auto s = args.value("--stall-timeout")) c.wait.stall_timeout = parse_duration(*s, "--stall-timeout");
   c.wait.poll = poll_interval(ctx, args.value("--poll-interval"));
+  open_events(ctx, args.value("--events"), c.wait);
   c.no_wait = args.has("--no-wait");
   return c;
 }
@@ -48,24 +49,26 @@ void reject_extra(const std::vector<std::string>& words, std::size_t allowed, co
     throw_usage("Unknown options: " + words[allowed], "run `ecsctl " + std::string(command) + " --help` for its arguments");
 }
 
-int update_and_wait(Context& ctx, const Common& c, Json in, const std::string& target, const std::string& what) {
+int update_and_wait(Context& ctx, Common c, Json in, const std::string& target, const std::string& what) {
   install_interrupt_handler();
   Runtime& rt = runtime(ctx);
   in["service"] = c.service;
   if (!c.cluster.empty()) in["cluster"] = c.cluster;
+  // The events so far, so that the wait prints those that follow the update.
+  if (!c.no_wait) c.wait.known_events = event_keys(describe_service(rt, c.cluster, c.service));
   rt.call("ecs", "UpdateService", in);
   Journal journal;
   journal.done(what);
-  bool ndjson = ndjson_events(ctx);
-  if (!ctx.opts.quiet && !ndjson) ctx.err << what << "\n";
+  emit_event(c.wait, "updated", {{"service", c.service}, {"taskDefinition", target}, {"message", what}});
+  if (text_progress(ctx, c.wait)) ctx.err << what << "\n";
   if (c.no_wait) {
     print_result(ctx, {{"service", describe_service(rt, c.cluster, c.service)}}, "UpdateService");
     return 0;
   }
-  DeployPlan plan{c.cluster, c.service, target, "", false, c.wait, ndjson};
+  DeployPlan plan{c.cluster, c.service, target, "", false, c.wait};
   Json final_service = await_deployment(ctx, rt, plan, journal);
-  if (ndjson) emit_event(ctx, "completed", {{"service", c.service}, {"taskDefinition", target}});
-  else print_result(ctx, {{"service", final_service}}, "UpdateService");
+  emit_event(c.wait, "completed", {{"service", c.service}, {"taskDefinition", target}});
+  print_result(ctx, {{"service", final_service}}, "UpdateService");
   return 0;
 }
 

@@ -34,17 +34,33 @@ int run_diff(Context& ctx, Args& args) {
   if (auto why = taskdef::check_taskdef_ref(ref))
     throw Error(Exit::usage, "--task-definition '" + ref + "': " + *why, "",
                 "use family, family:revision or the full task-definition ARN");
-  Json described = client::call(ctx, "ecs", "DescribeTaskDefinition",
-                                Json{{"taskDefinition", ref}, {"include", Json::array({"TAGS"})}});
-  Json live = taskdef::normalize_for_diff(taskdef::registration_from_describe(described));
+  Json described;
+  bool never_registered = false;
+  try {
+    described = client::call(ctx, "ecs", "DescribeTaskDefinition",
+                             Json{{"taskDefinition", ref}, {"include", Json::array({"TAGS"})}});
+  } catch (const ServiceError& e) {
+    // A family (no revision, no ARN) that was never registered: ECS answers
+    // ClientException. Everything in the file is new, as `git diff` shows a new
+    // file; a missing revision or ARN stays an error.
+    if (e.error_code() != "ClientException" || ref.find(':') != std::string::npos) throw;
+    never_registered = true;
+    if (!ctx.opts.quiet) ctx.err << "task definition family " << ref << " has no revision yet; every field is new\n";
+  }
   Json mine = taskdef::normalize_for_diff(def);
   bool yaml = format.empty() ? yaml_file(file) : format == "yaml";
-  std::string live_name = ref;
-  if (described.contains("taskDefinition") && described["taskDefinition"].contains("revision"))
-    live_name = described["taskDefinition"].value("family", ref) + ":" +
-                std::to_string(described["taskDefinition"]["revision"].get<long long>());
-  auto lines = taskdef::unified_diff(taskdef::split_lines(rendering(live, yaml)), taskdef::split_lines(rendering(mine, yaml)),
-                                     live_name + " (live)", file);
+  std::vector<std::string> live_lines;
+  std::string live_name = "/dev/null";
+  if (!never_registered) {
+    Json live = taskdef::normalize_for_diff(taskdef::registration_from_describe(described));
+    live_lines = taskdef::split_lines(rendering(live, yaml));
+    live_name = ref;
+    if (described.contains("taskDefinition") && described["taskDefinition"].contains("revision"))
+      live_name = described["taskDefinition"].value("family", ref) + ":" +
+                  std::to_string(described["taskDefinition"]["revision"].get<long long>());
+    live_name += " (live)";
+  }
+  auto lines = taskdef::unified_diff(live_lines, taskdef::split_lines(rendering(mine, yaml)), live_name, file);
   const bool color = ctx.color_stdout();
   for (const auto& l : lines) {
     const char* c = !color ? nullptr : l.rfind("+++", 0) == 0 || l.rfind("---", 0) == 0 ? "\033[1m"
@@ -70,7 +86,8 @@ const CommandSpec diff{
         "templated and validated as register-task-definition --file would send it. Defaults\n"
         "the service fills in are normalised away on both sides, so only real differences show.\n"
         "Both sides are rendered as YAML for a .yaml/.yml file and as JSON otherwise, unless\n"
-        "--format says which.\n\n"
+        "--format says which. A family that was never registered diffs from /dev/null: every\n"
+        "field is new.\n\n"
         "Exit codes: 0 (with --exit-code: 0 equal, 1 different), 3 the file failed validation,\n"
         "252 the command line is wrong, 254 a service error.\n",
     .flags = flags_with(

@@ -133,7 +133,9 @@ int run_task(Context& ctx, Args& args) {
   if (file) {
     std::optional<std::string> launch_type;
     if (in.contains("launchType") && in["launchType"].is_string()) launch_type = in["launchType"].get<std::string>();
-    file_def = taskdef_input::load(ctx, *td, taskdef_input::template_vars(ctx, args), launch_type);
+    std::set<std::string> replaced;  // no :latest warning for an image --image replaces
+    for (const auto& [name, image] : o.image) replaced.insert(name);
+    file_def = taskdef_input::load(ctx, *td, taskdef_input::template_vars(ctx, args), launch_type, false, replaced);
   }
 
   install_interrupt_handler();

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "commands/poller.hpp"
+#include "commands/shorthand.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_run.hpp"
@@ -26,6 +27,51 @@ struct Flags {
   bool use_rules = false, dry_run = false, disabled = false, enabled = false;
 };
 
+// The words of a list value ("a,b" or ["a","b"]) of --network-configuration.
+std::vector<std::string> words_of(const Json& v, const char* key) {
+  std::vector<std::string> out;
+  if (v.is_string()) out.push_back(v.get<std::string>());
+  else if (v.is_array())
+    for (const auto& w : v) {
+      if (!w.is_string()) throw_usage(std::string("--network-configuration: ") + key + " must be a list of strings");
+      out.push_back(w.get<std::string>());
+    }
+  else throw_usage(std::string("--network-configuration: ") + key + " must be a list of strings");
+  return out;
+}
+
+// --network-configuration as run-task and the AWS CLI take it, shorthand
+// (awsvpcConfiguration={subnets=[a,b],securityGroups=[c],assignPublicIp=ENABLED})
+// or JSON, into the --subnets/--security-groups/--assign-public-ip fields.
+void take_network_configuration(Flags& f, const std::string& text) {
+  if (!f.subnets.empty() || !f.security_groups.empty() || f.assign_public_ip)
+    throw_usage("give --network-configuration or --subnets/--security-groups/--assign-public-ip, not both");
+  Json nc;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    nc = Json::parse(text, nullptr, false);
+    if (nc.is_discarded()) throw_usage("--network-configuration: invalid JSON", "awsvpcConfiguration={subnets=[subnet-1]}");
+  } else {
+    try {
+      nc = shorthand::parse(text);
+    } catch (const shorthand::ParseError& e) {
+      throw_usage(std::string("--network-configuration: ") + e.what());
+    }
+  }
+  if (!nc.is_object() || !nc.contains("awsvpcConfiguration") || !nc["awsvpcConfiguration"].is_object())
+    throw_usage("--network-configuration needs awsvpcConfiguration", "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=DISABLED}");
+  for (const auto& [k, v] : nc["awsvpcConfiguration"].items()) {
+    if (k == "subnets") f.subnets = words_of(v, "subnets");
+    else if (k == "securityGroups") f.security_groups = words_of(v, "securityGroups");
+    else if (k == "assignPublicIp" && v.is_string()) f.assign_public_ip = v.get<std::string>();
+    else throw_usage("--network-configuration: unknown or bad member awsvpcConfiguration." + k,
+                     "subnets, securityGroups and assignPublicIp (ENABLED or DISABLED)");
+  }
+  if (f.assign_public_ip && *f.assign_public_ip != "ENABLED" && *f.assign_public_ip != "DISABLED")
+    throw_usage("--network-configuration: assignPublicIp must be ENABLED or DISABLED");
+  if (f.subnets.empty()) throw_usage("--network-configuration: awsvpcConfiguration needs subnets");
+}
+
 // The flags of create- and update-scheduled-task; a --task-definition file is
 // loaded and validated here, before any call.
 Flags parse_flags(Context& ctx, const Args& args) {
@@ -43,6 +89,7 @@ Flags parse_flags(Context& ctx, const Args& args) {
   f.group = args.value("--group");
   f.subnets = args.values("--subnets");
   f.security_groups = args.values("--security-groups");
+  if (auto nc = args.value("--network-configuration")) take_network_configuration(f, *nc);
   f.use_rules = args.has("--use-rules");
   f.dry_run = args.has("--dry-run");
   f.disabled = args.has("--disabled");
@@ -90,6 +137,18 @@ void apply_flags(ScheduledTask& t, const Flags& f) {
   if (f.role_arn) t.target["RoleArn"] = *f.role_arn;
 }
 
+// An awsvpc task definition cannot run without subnets: ECS refuses RunTask
+// each time the schedule fires. Refused before anything is created.
+void require_subnets(const ScheduledTask& t, const std::string& network_mode, const std::string& what) {
+  if (network_mode != "awsvpc") return;
+  const Json p = t.target.value("EcsParameters", Json::object());
+  const Json vpc = p.value("NetworkConfiguration", Json::object()).value("awsvpcConfiguration", Json::object());
+  if (vpc.contains("Subnets") && vpc["Subnets"].is_array() && !vpc["Subnets"].empty()) return;
+  throw Error(Exit::usage, what + " uses networkMode awsvpc, and the scheduled task has no subnets", {},
+              "give --subnets (or --network-configuration 'awsvpcConfiguration={subnets=[...]}'); without them "
+              "every run would fail");
+}
+
 // Resolves cluster and task definition to ARNs (calls AWS; with --dry-run only
 // read-only calls, and a task-definition file is validated but not registered).
 void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f, Journal* journal = nullptr) {
@@ -111,8 +170,9 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f,
       if (!ctx.opts.quiet) ctx.err << (r.reused ? "reusing " : "registered ") << taskdef_short(arn) << "\n";
       if (journal) journal->done((r.reused ? "reused " : "registered ") + taskdef_short(arn));
     } else {
-      arn = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *f.task_definition}})["taskDefinition"].value(
-          "taskDefinitionArn", "");
+      Json described = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", *f.task_definition}})["taskDefinition"];
+      require_subnets(t, described.value("networkMode", ""), "task definition " + *f.task_definition);
+      arn = described.value("taskDefinitionArn", "");
       // A family without a revision follows the latest ACTIVE revision.
       if (f.task_definition->find(':') == std::string::npos && arn.rfind(':') != std::string::npos)
         arn.resize(arn.rfind(':'));
@@ -133,9 +193,15 @@ void resolve_target(Context& ctx, Runtime& rt, ScheduledTask& t, const Flags& f,
   }
 }
 
+// The next five fire times; none while the schedule is disabled.
+Json fire_times(const ScheduledTask& t, bool use_rules) {
+  if (t.state == "DISABLED") return Json::array();
+  return next_fire_times(t.expression, t.timezone, use_rules, wall_now());
+}
+
 void print_task(Context& ctx, const ScheduledTask& t, bool use_rules, const char* title) {
   Json j = to_json(t);
-  j["NextFireTimes"] = next_fire_times(t.expression, t.timezone, use_rules, wall_now());
+  j["NextFireTimes"] = fire_times(t, use_rules);
   print_result(ctx, j, title);
 }
 
@@ -144,14 +210,16 @@ int run_create(Context& ctx, Args& args) {
   ScheduledTask t;
   t.name = *f.name;
   t.group = f.group.value_or("");
+  t.rule = f.use_rules;
   apply_flags(t, f);
   check_schedule(t.expression, t.timezone, f.use_rules);
+  if (!f.file_def.is_null()) require_subnets(t, f.file_def.value("networkMode", ""), *f.task_definition);
   if (f.dry_run) {
     if (!t.target.contains("Arn")) t.target["Arn"] = "(cluster " + f.cluster.value_or("default") + ")";
     t.target["EcsParameters"]["TaskDefinitionArn"] = "(" + *f.task_definition + ")";
     Json j = to_json(t);
     j["Backend"] = f.use_rules ? "EventBridge rules (PutRule, PutTargets)" : "EventBridge Scheduler (CreateSchedule)";
-    j["NextFireTimes"] = next_fire_times(t.expression, t.timezone, f.use_rules, wall_now());
+    j["NextFireTimes"] = fire_times(t, f.use_rules);
     print_result(ctx, j, "CreateScheduledTask");
     return 0;
   }
@@ -192,15 +260,18 @@ int run_update(Context& ctx, Args& args) {
   Flags f = parse_flags(ctx, args);
   std::string name = *f.name;
   Runtime& rt = runtime(ctx);
-  ScheduleStore store{rt, f.use_rules, f.group.value_or("")};
-  auto t = store.get(name);
+  ScheduleStore lookup{rt, f.use_rules, f.group.value_or("")};
+  auto t = lookup.find(name);
   if (!t) throw Error(Exit::usage, "no scheduled task '" + name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
+  // The back end that holds it, whether or not --use-rules was given.
+  ScheduleStore store{rt, t->rule, f.group.value_or("")};
   apply_flags(*t, f);
-  check_schedule(t->expression, t->timezone, f.use_rules);
+  check_schedule(t->expression, t->timezone, t->rule);
+  if (!f.file_def.is_null()) require_subnets(*t, f.file_def.value("networkMode", ""), *f.task_definition);
   Journal journal;
   if (f.cluster || f.task_definition) resolve_target(ctx, rt, *t, f, &journal);
   if (!f.dry_run) store.put(*t, true, &journal);
-  print_task(ctx, *t, f.use_rules, "UpdateScheduledTask");
+  print_task(ctx, *t, t->rule, "UpdateScheduledTask");
   return 0;
 }
 
@@ -222,7 +293,7 @@ int run_list(Context& ctx, Args& args) {
   NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
   Json list = Json::array();
-  for (const auto& t : store.list()) list.push_back(to_json(t));
+  for (const auto& t : store.list(n.use_rules)) list.push_back(to_json(t));
   print_result(ctx, {{"ScheduledTasks", list}}, "ListScheduledTasks");
   return 0;
 }
@@ -230,21 +301,38 @@ int run_list(Context& ctx, Args& args) {
 int run_describe(Context& ctx, Args& args) {
   NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
-  auto t = store.get(n.name);
-  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'");
-  print_task(ctx, *t, n.use_rules, "DescribeScheduledTask");
+  auto t = store.find(n.name);
+  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
+  print_task(ctx, *t, t->rule, "DescribeScheduledTask");
   return 0;
 }
 
 int run_delete(Context& ctx, Args& args) {
   NameOnly n = take_name(args);
   ScheduleStore store{runtime(ctx), n.use_rules, n.group};
-  if (!store.get(n.name)) {
-    if (!ctx.opts.quiet) ctx.err << "scheduled task " << n.name << " does not exist; nothing to delete\n";
-    return 0;
+  // Both back ends: a schedule and a rule of the same name are both deleted, so
+  // that nothing called NAME still fires afterwards.
+  auto found = store.find_all(n.name);
+  if (found.empty()) {
+    if (args.has("--if-exists")) {
+      if (!ctx.opts.quiet) ctx.err << "scheduled task " << n.name << " does not exist; nothing to delete\n";
+      return 0;
+    }
+    throw Error(Exit::usage, "no scheduled task '" + n.name + "' (no Scheduler schedule, no EventBridge rule)", {},
+                "list them with `ecsctl list-scheduled-tasks`; --if-exists makes a missing one not an error");
   }
-  store.remove(n.name);
-  if (!ctx.opts.quiet) ctx.err << "deleted scheduled task " << n.name << "\n";
+  for (const auto& t : found) {
+    store.remove(t);
+    if (!ctx.opts.quiet)
+      ctx.err << "deleted scheduled task " << n.name << " (" << (t.rule ? "EventBridge rule" : "Scheduler schedule")
+              << ")\n";
+  }
+  // Never report success while something still fires: look again.
+  auto left = store.find_all(n.name);
+  if (!left.empty())
+    throw Error(Exit::other, "scheduled task '" + n.name + "' still exists after deleting it (" +
+                                 (left.front().rule ? "EventBridge rule" : "Scheduler schedule") + ")",
+                {}, "it may still fire; check it with `ecsctl describe-scheduled-task " + n.name + "`");
   return 0;
 }
 
@@ -258,8 +346,8 @@ int run_now(Context& ctx, Args& args) {
   install_interrupt_handler();
   Runtime& rt = runtime(ctx);
   ScheduleStore store{rt, n.use_rules, n.group};
-  auto t = store.get(n.name);
-  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'");
+  auto t = store.find(n.name);
+  if (!t) throw Error(Exit::usage, "no scheduled task '" + n.name + "'", {}, "list them with `ecsctl list-scheduled-tasks`");
   Json in = run_task_input(*t);
   w.cluster = in.value("cluster", "");
   if (w.exit_code_from)
@@ -276,9 +364,11 @@ namespace {
 
 const char* const k_about =
     "EventBridge Scheduler is used by default (rate(), cron(), at(), --timezone); --use-rules uses\n"
-    "classic EventBridge rules (rate() and cron(), UTC).\n";
+    "classic EventBridge rules (rate() and cron(), UTC). A scheduled task is found whichever of the\n"
+    "two holds it; --use-rules only prefers the rule when both have one of that name (list: only rules).\n";
 
-const FlagSpec k_use_rules{.name = "--use-rules", .help = "classic EventBridge rules instead of EventBridge Scheduler"};
+const FlagSpec k_use_rules{.name = "--use-rules",
+                           .help = "classic EventBridge rules (create); prefer or list only rules (the others)"};
 const FlagSpec k_group{.name = "--group", .metavar = "GROUP", .help = "the Scheduler schedule group (default: default)"};
 
 // The flags of create- and update-scheduled-task.
@@ -299,6 +389,8 @@ std::vector<FlagSpec> schedule_flags(bool create) {
           {.name = "--platform-version", .metavar = "V", .help = "the Fargate platform version"},
           {.name = "--subnets", .metavar = "ID", .help = "awsvpc subnets (space or comma separated)",
            .repeats = true},
+          {.name = "--network-configuration", .metavar = "CONFIG",
+           .help = "awsvpcConfiguration={subnets=[..],securityGroups=[..],assignPublicIp=..} or JSON, as run-task takes it"},
           {.name = "--security-groups", .metavar = "ID", .help = "awsvpc security groups", .repeats = true},
           {.name = "--assign-public-ip", .metavar = "VALUE", .help = "give the tasks a public IP",
            .complete = Completer::choices, .choices = {"ENABLED", "DISABLED"}},
@@ -369,8 +461,11 @@ const CommandSpec delete_scheduled_task{
     .group = "",
     .name = "delete-scheduled-task",
     .summary = "delete a scheduled task (its schedule or rule and target)",
-    .description = k_about,
-    .flags = lookup_flags(),
+    .description =
+        "Deletes the Scheduler schedule and the EventBridge rule (its ECS task target; the rule too\n"
+        "unless it has other targets) called NAME, whichever exist, then checks that nothing is left.\n"
+        "A NAME that exists in neither is an error (exit 252) unless --if-exists.\n",
+    .flags = lookup_flags({{.name = "--if-exists", .help = "a scheduled task that does not exist is not an error"}}),
     .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
     .run = ecsctl::workflow::run_delete,
 };

@@ -29,9 +29,10 @@ taskdef::TemplateVars template_vars(const Context& ctx, const Args& args) {
 }
 
 Json load(Context& ctx, const std::string& path, const taskdef::TemplateVars& vars,
-          const std::optional<std::string>& launch_type, bool strict) {
+          const std::optional<std::string>& launch_type, bool strict, const std::set<std::string>& images_replaced) {
   taskdef::ValidateOptions opts;
   opts.launch_type = launch_type;
+  opts.images_replaced = images_replaced;
   return taskdef::load_valid(ctx, path, vars, opts, strict);
 }
 

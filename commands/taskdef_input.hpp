@@ -5,6 +5,7 @@
 // run-task, deploy, cost, the scheduled-task commands and target groups use it.
 #pragma once
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,10 @@ taskdef::TemplateVars template_vars(const Context& ctx, const Args& args);
 // (file:line:col, the line with a caret, the hint) and throws
 // Error(Exit::validation_failed) when it fails (on warnings too with `strict`).
 // Returns the RegisterTaskDefinition input.
+// `images_replaced`: the containers whose image --image replaces (their file
+// image is not checked).
 Json load(Context& ctx, const std::string& path, const taskdef::TemplateVars& vars,
-          const std::optional<std::string>& launch_type = std::nullopt, bool strict = false);
+          const std::optional<std::string>& launch_type = std::nullopt, bool strict = false,
+          const std::set<std::string>& images_replaced = {});
 
 }  // namespace ecsctl::taskdef_input

@@ -111,6 +111,9 @@ int run_waiter(Context& ctx, std::string_view service, std::string_view waiter, 
   install_interrupt_handler();
   const auto start = std::chrono::steady_clock::now();
   const Json* last_matched = nullptr;
+  // Progress belongs on a terminal (or behind --progress): the AWS CLI prints
+  // nothing on stderr while waiting, and scripts capture `2>&1`.
+  const bool show_progress = !ctx.opts.quiet && (ctx.stderr_is_tty || options.progress);
   for (int attempt = 1;; ++attempt) {
     check_interrupted();
     Json response;
@@ -132,7 +135,7 @@ int run_waiter(Context& ctx, std::string_view service, std::string_view waiter, 
                                 response["Error"].value("Message", std::string("Unknown")),
                     Exit::other);
     if (state == State::success) {
-      if (!ctx.opts.quiet) ctx.err << "Waiter " << waiter << " succeeded after " << attempt << " attempt(s)\n";
+      if (show_progress) ctx.err << "Waiter " << waiter << " succeeded after " << attempt << " attempt(s)\n";
       return 0;
     }
     if (state == State::failure)
@@ -146,7 +149,7 @@ int run_waiter(Context& ctx, std::string_view service, std::string_view waiter, 
       waiter_failed(waiter, "Timed out after " + std::to_string(static_cast<long>(std::ceil(elapsed))) +
                                 "s (--timeout " + std::to_string(static_cast<long>(*options.timeout)) + ")",
                     Exit::wait_timed_out);
-    if (!ctx.opts.quiet)
+    if (show_progress)
       ctx.err << "Waiting for " << waiter << ": attempt " << attempt << "/" << max_attempts << " not done yet, next in "
               << delay << "s\n" << std::flush;
     sleep_interruptibly(delay);
@@ -163,6 +166,7 @@ int run_wait_command(Context& ctx, std::string_view service, std::string_view na
   if (auto v = args.value("--delay")) options.delay = parse_duration(*v, "--delay");
   if (auto v = args.value("--max-attempts")) options.max_attempts = static_cast<int>(parse_number("--max-attempts", *v));
   if (auto v = args.value("--timeout")) options.timeout = parse_duration(*v, "--timeout");
+  options.progress = args.has("--progress");
   // Positional words are the operation's to refuse, as `aws ecs wait` does.
   std::vector<std::string> rest = args.positionals();
   rest.insert(rest.end(), args.rest.begin(), args.rest.end());
@@ -184,6 +188,7 @@ std::vector<FlagSpec> wait_flags() {
       {.name = "--max-attempts", .metavar = "N", .help = "attempts before giving up with exit 4 (default: the waiter's)"},
       {.name = "--timeout", .metavar = "DURATION", .help = "give up (exit 4) after this long overall: seconds, or 30s, 10m, 1h",
        .complete = Completer::duration},
+      {.name = "--progress", .help = "print progress on stderr even when it is not a terminal (default: only on a terminal)"},
   };
 }
 
@@ -193,7 +198,7 @@ std::vector<FlagSpec> wait_flags() {
   "every " DELAY "s, at most " ATTEMPTS " attempts, unless --delay, --max-attempts or --timeout say\n"    \
   "otherwise.\n\n"                                                                                        \
   "Exit codes: 0 done, 4 attempts or time exhausted, 255 a failure state or a service error,\n"           \
-  "130 interrupted.\n"
+  "130 interrupted (SIGINT), 143 terminated (SIGTERM).\n"
 
 // elbv2 wait WAITER: one spec per waiter (the waiter decides the operation).
 const CommandSpec elbv2_load_balancer_available{

@@ -28,6 +28,9 @@ struct Options {
   std::optional<double> delay;        // seconds between attempts (model default)
   std::optional<int> max_attempts;    // model default
   std::optional<double> timeout;      // overall seconds, none by default
+  // Progress lines on stderr even when it is not a terminal (--progress). Like the
+  // AWS CLI, a waiter prints nothing on a non-terminal stderr by default.
+  bool progress = false;
 };
 
 // Runs waiter `waiter` ("ServicesStable") of `service` with `input` until an

@@ -126,8 +126,4 @@ std::string arn_tail(std::string_view arn) {
 
 std::string taskdef_short(std::string_view arn) { return arn_tail(arn); }
 
-bool ndjson_events(const Context& ctx) {
-  return ctx.opts.output_given && ctx.opts.output == OutputFormat::json && !ctx.opts.query;
-}
-
 }  // namespace ecsctl::workflow

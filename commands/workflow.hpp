@@ -54,7 +54,5 @@ std::string arn_tail(std::string_view arn);
 // "family:revision" of a task-definition ARN or name.
 std::string taskdef_short(std::string_view arn);
 
-// Whether NDJSON events go to stdout (`--output json` given explicitly).
-bool ndjson_events(const Context& ctx);
 
 }  // namespace ecsctl::workflow

@@ -1,7 +1,14 @@
 #include "commands/workflow_deploy.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
 #include <ostream>
+
+#include <fmt/format.h>
 
 #include "commands/poller.hpp"
 #include "core/error.hpp"
@@ -112,22 +119,55 @@ Json describe_service(Runtime& rt, const std::string& cluster, const std::string
               {}, "check the name with `ecsctl list-services --cluster " + (cluster.empty() ? "default" : cluster) + "`");
 }
 
-void emit_event(Context& ctx, const std::string& type, Json fields) {
-  Json line = {{"event", type}};
+static std::string iso_now() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const std::time_t secs = system_clock::to_time_t(now);
+  const long ms = static_cast<long>(duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03}Z", buf, ms);
+}
+
+std::set<std::string> event_keys(const Json& service) {
+  std::set<std::string> keys;
+  if (service.contains("events") && service["events"].is_array())
+    for (const auto& e : service["events"]) keys.insert(str(e, "id") + str(e, "message"));
+  return keys;
+}
+
+void emit_event(const WaitOptions& opts, const std::string& type, Json fields) {
+  if (!opts.events) return;
+  Json line = {{"time", iso_now()}, {"event", type}};
   for (auto& [k, v] : fields.items()) line[k] = v;
-  ctx.out << line.dump() << "\n" << std::flush;
+  *opts.events << line.dump() << "\n" << std::flush;
+}
+
+void open_events(Context& ctx, const std::optional<std::string>& path, WaitOptions& opts) {
+  if (!path) return;
+  if (*path == "-") {
+    opts.events = std::shared_ptr<std::ostream>(&ctx.err, [](std::ostream*) {});
+    opts.events_on_stderr = true;
+    return;
+  }
+  auto file = std::make_shared<std::ofstream>(*path, std::ios::out | std::ios::trunc);
+  if (!*file) throw_usage("--events: cannot write " + *path + ": " + std::strerror(errno));
+  opts.events = file;
 }
 
 WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cluster, const std::string& service,
-                                const std::string& target_td, const WaitOptions& opts, bool ndjson) {
+                                const std::string& target_td, const WaitOptions& opts) {
+  const bool text = text_progress(ctx, opts);
   Progress progress(ctx);
   Poller poller(rt, opts.poll);
   const double start = rt.now();
   double last_progress = start;
   long last_running = -1;
   std::string last_summary;
-  std::set<std::string> seen;
-  bool first = true;
+  std::set<std::string> seen = opts.known_events.value_or(std::set<std::string>());
+  bool first = !opts.known_events.has_value();
   WaitOutcome out;
   for (;;) {
     check_interrupted();
@@ -139,27 +179,26 @@ WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cl
         for (const auto& e : out.service["events"])
           if (seen.insert(str(e, "id") + str(e, "message")).second && !first) fresh.push_back(&e);
       for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) {
-        if (ndjson) emit_event(ctx, "service-event", {{"message", str(**it, "message")}});
-        else progress.note(str(**it, "message"));
+        emit_event(opts, "service-event", {{"service", service}, {"message", str(**it, "message")}});
+        if (text) progress.note(str(**it, "message"));
         changed = true;
       }
       first = false;
       out.status = evaluate_deployment(out.service, target_td, opts.steady_only);
       if (out.status.summary != last_summary) {
         last_summary = out.status.summary;
-        if (ndjson)
-          emit_event(ctx, "status", {{"service", service}, {"summary", out.status.summary},
-                                     {"running", out.status.running}, {"desired", out.status.desired},
-                                     {"pending", out.status.pending}});
-        else progress.status(out.status.summary);
+        emit_event(opts, "status", {{"service", service}, {"summary", out.status.summary},
+                                    {"running", out.status.running}, {"desired", out.status.desired},
+                                    {"pending", out.status.pending}});
+        if (text) progress.status(out.status.summary);
         changed = true;
       }
       if (out.status.running != last_running) last_running = out.status.running, last_progress = rt.now();
       if (out.status.phase != DeployPhase::in_progress) return out;
     } catch (const ServiceError& e) {
       if (!is_throttling(e)) throw;
-      if (ndjson) emit_event(ctx, "throttled", {{"code", e.error_code()}});
-      else progress.note("throttled (" + e.error_code() + "); backing off");
+      emit_event(opts, "throttled", {{"service", service}, {"code", e.error_code()}});
+      if (text) progress.note("throttled (" + e.error_code() + "); backing off");
     }
     double now = rt.now();
     if (opts.timeout > 0 && now - start >= opts.timeout) return out.timed_out = true, out;
@@ -214,8 +253,11 @@ static void roll_back(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
     journal.fail(e, {"rolling the service back to " + taskdef_short(plan.previous_td)}, plan.service);
   }
   journal.done("rolled the service back to " + taskdef_short(plan.previous_td));
-  if (!ctx.opts.quiet) ctx.err << "rolling back to " << taskdef_short(plan.previous_td) << "\n";
-  WaitOutcome back = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.previous_td, plan.wait, plan.ndjson);
+  emit_event(plan.wait, "rolling-back", {{"service", plan.service}, {"taskDefinition", plan.previous_td}});
+  if (text_progress(ctx, plan.wait)) ctx.err << "rolling back to " << taskdef_short(plan.previous_td) << "\n";
+  WaitOptions wait = plan.wait;
+  wait.known_events.reset();  // the first wait printed the events so far
+  WaitOutcome back = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.previous_td, wait);
   if (back.status.phase == DeployPhase::completed) journal.done("the rollback completed");
   else journal.done("the rollback did not complete (" + back.status.summary + ")");
 }
@@ -224,13 +266,14 @@ Json await_deployment(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
   const std::string target = taskdef_short(plan.target_td);
   WaitOutcome o;
   try {
-    o = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.target_td, plan.wait, plan.ndjson);
+    o = wait_for_deployment(ctx, rt, plan.cluster, plan.service, plan.target_td, plan.wait);
   } catch (const Error& e) {
     // Polling failed (expired credentials, a service or network error): ECS
     // carries on with the deployment; say so, with the error's own exit code.
-    if (e.code() != Exit::interrupted)
+    if (!is_interruption(e.code()))
       journal.fail(e, {"waiting for the deployment to finish (ECS carries on with it)"}, plan.service);
-    throw Error(Exit::interrupted, "interrupted while waiting for the deployment of " + target + " to " + plan.service,
+    const std::string how = e.code() == Exit::terminated ? "terminated" : "interrupted";
+    throw Error(e.code(), how + " while waiting for the deployment of " + target + " to " + plan.service,
                 plan.service, journal.summary({"waiting for the deployment to finish (ECS carries on with it)"}));
   }
   if (o.status.phase == DeployPhase::completed) {
@@ -271,6 +314,9 @@ const std::vector<FlagSpec>& deployment_wait_flags() {
       {.name = "--poll-interval", .metavar = "DURATION",
        .help = "first delay between polls (default 3s or ECSCTL_POLL_INTERVAL)", .complete = Completer::duration},
       {.name = "--no-wait", .help = "return after UpdateService without waiting"},
+      {.name = "--events", .metavar = "FILE",
+       .help = "also write NDJSON progress events with ISO 8601 times to FILE (- for stderr, instead of the text lines)",
+       .complete = Completer::file},
   };
   return flags;
 }

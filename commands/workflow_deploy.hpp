@@ -2,7 +2,9 @@
 // (done, failed, rolled back by the circuit breaker, still going) and the wait
 // loop around it with progress, new service events, timeouts and Ctrl-C.
 #pragma once
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,7 +41,20 @@ struct WaitOptions {
   double stall_timeout = 0;  // no change in the running count, 0 = none
   double poll = 3;           // first poll delay
   bool steady_only = false;  // see evaluate_deployment
+  // --events FILE: NDJSON progress events, each with an ISO 8601 "time"; null
+  // without the flag. With `--events -` they go to stderr instead of the text
+  // progress lines (events_on_stderr).
+  std::shared_ptr<std::ostream> events;
+  bool events_on_stderr = false;
+  // The service events that existed before the change (event_keys of the
+  // service described before UpdateService). With them, the first poll prints
+  // the events that came after ("has started 2 tasks"); without, the first
+  // poll's events are taken as history.
+  std::optional<std::set<std::string>> known_events;
 };
+
+// The keys (id and message) of the service's events, to tell new ones apart.
+std::set<std::string> event_keys(const Json& service);
 
 // The outcome of a wait; `timed_out`/`stalled` only when phase is in_progress.
 struct WaitOutcome {
@@ -54,7 +69,7 @@ struct WaitOutcome {
 // events (stderr, or NDJSON on stdout when `ndjson`). Throttling is ridden out;
 // Ctrl-C throws Error(Exit::interrupted).
 WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cluster, const std::string& service,
-                                const std::string& target_td, const WaitOptions& opts, bool ndjson);
+                                const std::string& target_td, const WaitOptions& opts);
 
 // A deployment being awaited: what to watch and what to do when it fails.
 struct DeployPlan {
@@ -63,7 +78,6 @@ struct DeployPlan {
   std::string previous_td;  // what the service ran before (rollback target)
   bool rollback_on_failure = false;
   WaitOptions wait;
-  bool ndjson = false;
 };
 
 // Waits for `plan` and returns the final service. Throws Error(Exit::deployment_failed)
@@ -80,11 +94,22 @@ std::vector<std::string> stopped_task_reasons(Runtime& rt, const std::string& cl
 // a usage error naming it.
 Json describe_service(Runtime& rt, const std::string& cluster, const std::string& service);
 
-// Writes one NDJSON event line to stdout: {"event": type, ...fields}.
-void emit_event(Context& ctx, const std::string& type, Json fields);
+// Writes one NDJSON event line to the --events stream, if any:
+// {"time": "2026-01-02T03:04:05.678Z", "event": type, ...fields}.
+void emit_event(const WaitOptions& opts, const std::string& type, Json fields);
+
+// Opens the --events destination: `-` is stderr, anything else a file
+// (truncated). Throws a usage error when the file cannot be opened.
+void open_events(Context& ctx, const std::optional<std::string>& path, WaitOptions& opts);
+
+// Whether the text progress lines (stderr) are printed: not with --quiet, nor
+// when --events - puts the events on stderr.
+inline bool text_progress(const Context& ctx, const WaitOptions& opts) {
+  return !ctx.opts.quiet && !opts.events_on_stderr;
+}
 
 // The flags of the commands that wait for a deployment (deploy, scale,
-// restart, rollback): --timeout, --stall-timeout, --poll-interval, --no-wait.
+// restart, rollback): --timeout, --stall-timeout, --poll-interval, --no-wait, --events.
 const std::vector<FlagSpec>& deployment_wait_flags();
 
 }  // namespace ecsctl::workflow

@@ -39,10 +39,20 @@ std::vector<std::string> describe_stop(const Json& task) {
       std::string line = "  container " + str(c, "name");
       if (c.contains("exitCode") && c["exitCode"].is_number()) line += " exited " + std::to_string(c["exitCode"].get<long>());
       else line += " did not run to an exit code";
-      if (!str(c, "reason").empty()) line += ": " + str(c, "reason");
+      // The task's stoppedReason is often the container's reason (CannotPullContainerError):
+      // printed once, on the task's line.
+      if (!str(c, "reason").empty() && str(c, "reason") != str(task, "stoppedReason")) line += ": " + str(c, "reason");
       out.push_back(line);
     }
   return out;
+}
+
+// "main, sidecar": the names of the containers in `list` (containerDefinitions or a task's containers).
+static std::string container_names(const Json& list) {
+  std::string names;
+  if (list.is_array())
+    for (const auto& c : list) names += (names.empty() ? "" : ", ") + str(c, "name");
+  return names.empty() ? "none" : names;
 }
 
 static const Json* task_container(const Json& task, const std::string& name) {
@@ -52,19 +62,24 @@ static const Json* task_container(const Json& task, const std::string& name) {
   return nullptr;
 }
 
-static int code_of(const Json& task, const std::string& name) {
+static int code_of(const Json& task, const std::string& name, bool reasons_printed) {
   const Json* c = task_container(task, name);
+  if (!c && task.contains("containers") && task["containers"].is_array() && !task["containers"].empty())
+    throw Error(Exit::usage, "--exit-code-from: task " + arn_tail(str(task, "taskArn")) + " has no container '" + name +
+                                 "'; its containers: " + container_names(task["containers"]),
+                {}, "give one of them, or `essential`");
   if (c && c->contains("exitCode") && (*c)["exitCode"].is_number()) return (*c)["exitCode"].get<int>();
   std::string why = c ? str(*c, "reason") : "";
   if (why.empty()) why = str(task, "stoppedReason");
-  throw Error(Exit::deployment_failed,
-              "container '" + name + "' of task " + arn_tail(str(task, "taskArn")) + " has no exit code" +
-                  (why.empty() ? "" : ": " + why),
-              str(task, "taskArn"), "the container did not run (see the stop reason above)");
+  // The reason once: in the stop lines above, or here when they were not printed (--quiet).
+  const std::string head = "container '" + name + "' of task " + arn_tail(str(task, "taskArn")) + " has no exit code";
+  if (reasons_printed || why.empty())
+    throw Error(Exit::deployment_failed, head, str(task, "taskArn"), "the container did not run (see the stop reason above)");
+  throw Error(Exit::deployment_failed, head + ": " + why, str(task, "taskArn"), "the container did not run");
 }
 
-int exit_code_from(const Json& task, const std::string& which, const Json& definition) {
-  if (which != "essential") return code_of(task, which);
+int exit_code_from(const Json& task, const std::string& which, const Json& definition, bool reasons_printed) {
+  if (which != "essential") return code_of(task, which, reasons_printed);
   std::vector<std::string> essential;
   if (definition.contains("containerDefinitions"))
     for (const auto& c : definition["containerDefinitions"])
@@ -72,7 +87,7 @@ int exit_code_from(const Json& task, const std::string& which, const Json& defin
   if (essential.empty() && task.contains("containers"))
     for (const auto& c : task["containers"]) essential.push_back(str(c, "name"));
   for (const auto& name : essential)
-    if (int code = code_of(task, name); code != 0) return code;
+    if (int code = code_of(task, name, reasons_printed); code != 0) return code;
   return 0;
 }
 
@@ -108,7 +123,9 @@ static void validate_exit_code_from(const RunWait& w) {
   if (!w.exit_code_from || *w.exit_code_from == "essential" || !w.definition.contains("containerDefinitions")) return;
   for (const auto& c : w.definition["containerDefinitions"])
     if (str(c, "name") == *w.exit_code_from) return;
-  throw_usage("--exit-code-from: the task definition has no container '" + *w.exit_code_from + "'");
+  throw_usage("--exit-code-from: the task definition has no container '" + *w.exit_code_from +
+                  "'; its containers: " + container_names(w.definition["containerDefinitions"]),
+              "give one of them, or `essential`");
 }
 
 // Polls DescribeTasks until the tasks reach w.wait_until; returns the tasks.
@@ -147,8 +164,11 @@ static Json wait_tasks(Context& ctx, Runtime& rt, const Json& arns, Json tasks, 
     }
   } catch (const Error& e) {
     progress.done();
-    if (e.code() == Exit::interrupted)
-      throw Error(Exit::interrupted, "interrupted while waiting; the task(s) were started", {}, left_running(tasks, w.cluster));
+    if (is_interruption(e.code()))
+      throw Error(e.code(),
+                  std::string(e.code() == Exit::terminated ? "terminated" : "interrupted") +
+                      " while waiting; the task(s) were started",
+                  {}, left_running(tasks, w.cluster));
     if (!e.hint().empty()) throw;
     // A failure while polling (expired credentials, a service or network error):
     // the same error and exit code, saying that the task(s) run on regardless.
@@ -178,14 +198,15 @@ int run_and_wait(Context& ctx, Runtime& rt, const Json& input, const RunWait& w)
   bool stopped_early = false;
   for (const auto& t : tasks)
     if (str(t, "lastStatus") == "STOPPED") {
-      for (const auto& line : describe_stop(t)) ctx.err << line << "\n";
+      if (!ctx.opts.quiet)
+        for (const auto& line : describe_stop(t)) ctx.err << line << "\n";
       stopped_early = stopped_early || w.wait_until == "running" || str(t, "stopCode") == "TaskFailedToStart";
     }
   print_result(ctx, {{"tasks", tasks}, {"failures", failures}}, "RunTask");
   if (w.exit_code_from && w.wait_until == "stopped") {
     int code = 0;
     for (const auto& t : tasks)
-      if (int c = exit_code_from(t, *w.exit_code_from, w.definition); c != 0 && code == 0) code = c;
+      if (int c = exit_code_from(t, *w.exit_code_from, w.definition, !ctx.opts.quiet); c != 0 && code == 0) code = c;
     if (code != 0 && !ctx.opts.quiet) ctx.err << "exit code " << code << " from " << *w.exit_code_from << "\n";
     return code < 0 || code > 255 ? 255 : code;
   }

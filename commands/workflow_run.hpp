@@ -38,6 +38,8 @@ std::vector<std::string> describe_stop(const Json& task);
 // container's, or with "essential" the first non-zero of the essential
 // containers (per `definition`). Throws Error(Exit::deployment_failed) when the
 // container has no exit code (it never ran), with the reason.
-int exit_code_from(const Json& task, const std::string& which, const Json& definition);
+// `reasons_printed`: the stop lines (describe_stop) were printed, so an error
+// for a container that did not run does not repeat the reason.
+int exit_code_from(const Json& task, const std::string& which, const Json& definition, bool reasons_printed = false);
 
 }  // namespace ecsctl::workflow

@@ -22,6 +22,7 @@ std::optional<ScheduledTask> ScheduleStore::get(const std::string& name) {
   ScheduledTask t;
   t.name = name;
   t.group = group;
+  t.rule = use_rules;
   try {
     if (!use_rules) {
       Json in = {{"Name", name}};
@@ -82,35 +83,65 @@ void ScheduleStore::put(const ScheduledTask& t, bool exists, Journal* journal) {
        {"the ECS task target of rule " + t.name + " (PutTargets)"});
 }
 
-void ScheduleStore::remove(const std::string& name) {
-  if (!use_rules) {
-    Json in = {{"Name", name}};
-    if (!group.empty()) in["GroupName"] = group;
+std::vector<ScheduledTask> ScheduleStore::find_all(const std::string& name) {
+  std::vector<ScheduledTask> out;
+  for (bool rules : {false, true}) {
+    ScheduleStore one{rt, rules, group};
+    auto t = one.get(name);
+    if (!t) continue;
+    // A rule is a scheduled task when it runs an ECS task, or has no target at
+    // all (a create that stopped after PutRule); another's rule is not ours.
+    if (rules && !is_ecs_target(t->target) && t->rule_targets > 0) continue;
+    out.push_back(*t);
+  }
+  return out;
+}
+
+std::optional<ScheduledTask> ScheduleStore::find(const std::string& name) {
+  auto all = find_all(name);
+  if (all.empty()) return std::nullopt;
+  for (const auto& t : all)
+    if (t.rule == use_rules) return t;
+  return all.front();
+}
+
+void ScheduleStore::remove(const ScheduledTask& t) {
+  if (!t.rule) {
+    Json in = {{"Name", t.name}};
+    if (!t.group.empty()) in["GroupName"] = t.group;
     rt.call("scheduler", "DeleteSchedule", in);
     return;
   }
   Json ids = Json::array();
-  for (const auto& tg : rt.call("events", "ListTargetsByRule", {{"Rule", name}}).value("Targets", Json::array()))
-    ids.push_back(tg.value("Id", ""));
-  if (!ids.empty()) rt.call("events", "RemoveTargets", {{"Rule", name}, {"Ids", ids}});
-  rt.call("events", "DeleteRule", {{"Name", name}});
+  std::size_t others = 0;
+  for (const auto& tg : rt.call("events", "ListTargetsByRule", {{"Rule", t.name}}).value("Targets", Json::array())) {
+    if (is_ecs_target(tg)) ids.push_back(tg.value("Id", ""));
+    else ++others;
+  }
+  if (!ids.empty()) rt.call("events", "RemoveTargets", {{"Rule", t.name}, {"Ids", ids}});
+  if (others == 0) rt.call("events", "DeleteRule", {{"Name", t.name}});
 }
 
-std::vector<ScheduledTask> ScheduleStore::list() {
+std::vector<ScheduledTask> ScheduleStore::list(bool rules_only) {
   std::vector<ScheduledTask> out;
-  Json in = Json::object();
-  if (!use_rules && !group.empty()) in["GroupName"] = group;
-  for (int page = 0; page < 50; ++page) {
-    Json res = rt.call(use_rules ? "events" : "scheduler", use_rules ? "ListRules" : "ListSchedules", in);
-    for (const auto& item : res.value(use_rules ? "Rules" : "Schedules", Json::array())) {
-      if (use_rules && !item.contains("ScheduleExpression")) continue;
-      if (!use_rules && !is_ecs_target(item.value("Target", Json::object()))) continue;
-      auto t = get(item.value("Name", ""));
-      if (t && is_ecs_target(t->target)) out.push_back(*t);
+  for (bool rules : {false, true}) {
+    if (rules_only && !rules) continue;
+    ScheduleStore one{rt, rules, group};
+    Json in = Json::object();
+    if (!rules && !group.empty()) in["GroupName"] = group;
+    for (int page = 0; page < 50; ++page) {
+      Json res = rt.call(rules ? "events" : "scheduler", rules ? "ListRules" : "ListSchedules", in);
+      for (const auto& item : res.value(rules ? "Rules" : "Schedules", Json::array())) {
+        if (rules && !item.contains("ScheduleExpression")) continue;
+        if (!rules && !is_ecs_target(item.value("Target", Json::object()))) continue;
+        ScheduleStore in_group{rt, rules, rules ? group : item.value("GroupName", group)};
+        auto t = in_group.get(item.value("Name", ""));
+        if (t && is_ecs_target(t->target)) out.push_back(*t);
+      }
+      std::string next = res.value("NextToken", "");
+      if (next.empty()) break;
+      in["NextToken"] = next;
     }
-    std::string next = res.value("NextToken", "");
-    if (next.empty()) break;
-    in["NextToken"] = next;
   }
   return out;
 }
@@ -137,7 +168,7 @@ std::vector<std::string> next_fire_times(const std::string& expression, const st
   fo.timezone = timezone;
   fo.anchor = now;
   std::vector<std::string> out;
-  for (auto t : schedule::next_times(e, now, count, fo)) out.push_back(schedule::format_utc(t));
+  for (auto t : schedule::next_times(e, now, count, fo)) out.push_back(schedule::format_in_zone(t, timezone));
   return out;
 }
 
@@ -174,6 +205,7 @@ Json to_json(const ScheduledTask& t) {
   Json j = {{"Name", t.name}, {"ScheduleExpression", t.expression}, {"State", t.state}};
   if (!t.timezone.empty()) j["ScheduleExpressionTimezone"] = t.timezone;
   if (!t.group.empty()) j["GroupName"] = t.group;
+  j["Kind"] = t.rule ? "EventBridge rule" : "EventBridge Scheduler";
   j["Target"] = t.target;
   return j;
 }

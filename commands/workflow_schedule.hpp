@@ -22,6 +22,7 @@ struct ScheduledTask {
   std::string state = "ENABLED";
   Json target = Json::object();
   std::size_t rule_targets = 0;  // EventBridge rules: how many targets of any kind the rule has
+  bool rule = false;             // an EventBridge rule (else a Scheduler schedule)
 };
 
 // Where schedules live.
@@ -30,20 +31,31 @@ struct ScheduleStore {
   bool use_rules = false;
   std::string group;  // Scheduler group
 
+  // The scheduled task `name` in the back end `use_rules` chooses.
   std::optional<ScheduledTask> get(const std::string& name);
+  // Every scheduled task called `name`, in both back ends (a Scheduler schedule
+  // in `group`, an EventBridge rule that runs an ECS task or has no target yet).
+  std::vector<ScheduledTask> find_all(const std::string& name);
+  // The scheduled task `name` whichever back end holds it: with `use_rules` the
+  // rule is preferred, else the schedule when both exist.
+  std::optional<ScheduledTask> find(const std::string& name);
   // Creates (or, with `exists`, updates) the schedule. Each call that succeeds
   // is recorded in `journal`; a failure is rethrown saying what is not done.
   void put(const ScheduledTask& t, bool exists, Journal* journal = nullptr);
-  void remove(const std::string& name);
-  // The schedules whose target is an ECS cluster.
-  std::vector<ScheduledTask> list();
+  // Deletes `t` from its own back end. A rule loses its ECS task targets; the
+  // rule itself is deleted unless other (non-ECS) targets remain on it.
+  void remove(const ScheduledTask& t);
+  // The schedules and rules whose target is an ECS cluster (both back ends;
+  // only rules with `rules_only`).
+  std::vector<ScheduledTask> list(bool rules_only = false);
 };
 
 // Validates `expression` for the back end (and `timezone`); throws a usage
 // Error that points at the bad character.
 void check_schedule(const std::string& expression, const std::string& timezone, bool use_rules);
 
-// The next `count` fire times as ISO 8601 UTC strings, from `now` (Unix seconds).
+// The next `count` fire times as ISO 8601 strings, from `now` (Unix seconds): in
+// UTC ("Z") without `timezone`, else in that zone with its offset ("+01:00").
 std::vector<std::string> next_fire_times(const std::string& expression, const std::string& timezone, bool use_rules,
                                          long long now, std::size_t count = 5);
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/environment.hpp"
+#include "core/error.hpp"
 
 namespace ecsctl {
 
@@ -72,10 +73,16 @@ class Context {
   std::unordered_map<std::type_index, std::shared_ptr<void>> m_services;
 };
 
-// Set by the SIGINT handler; long-running commands poll it and stop cleanly.
+// Set by the SIGINT/SIGTERM handler; long-running commands poll it and stop cleanly.
 bool interrupted();
 void install_interrupt_handler();
-// Throws Error(Exit::interrupted) when Ctrl-C was pressed.
+// Throws Error(Exit::interrupted) when Ctrl-C was pressed (SIGINT, exit 130),
+// Error(Exit::terminated) on SIGTERM (exit 143).
 void check_interrupted();
+// The exit code for the stop signal received: Exit::terminated for SIGTERM,
+// Exit::interrupted otherwise.
+Exit interrupt_exit_code();
+// True for both stop-signal exit codes (130 and 143).
+bool is_interruption(Exit code);
 
 }  // namespace ecsctl

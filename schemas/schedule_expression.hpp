@@ -75,4 +75,8 @@ bool valid_timezone(const std::string& name);
 // "2026-03-01T12:00:00Z" for Unix seconds.
 std::string format_utc(int64_t seconds);
 
+// The same instant in `timezone` with its UTC offset, ISO 8601:
+// "2026-03-01T13:00:00+01:00"; format_utc's "Z" form for UTC or an empty or unknown zone.
+std::string format_in_zone(int64_t seconds, const std::string& timezone);
+
 }  // namespace ecsctl::schedule

@@ -199,6 +199,19 @@ std::string format_utc(int64_t seconds) {
   return buf;
 }
 
+std::string format_in_zone(int64_t seconds, const std::string& timezone) {
+  const Zone* zone = is_utc(timezone) ? nullptr : load_zone(timezone);
+  if (!zone) return format_utc(seconds);
+  const int32_t off = zone->offset_at(seconds);
+  std::string local = format_utc(seconds + off);
+  local.pop_back();  // the "Z"
+  const int32_t a = off < 0 ? -off : off;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", off < 0 ? '-' : '+', static_cast<int>(a / 3600),
+                static_cast<int>(a / 60 % 60));
+  return local + buf;
+}
+
 std::vector<int64_t> next_times(const Expression& e, int64_t after, size_t count, const FireOptions& options) {
   std::vector<int64_t> out;
   if (count == 0) return out;

@@ -4,6 +4,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,9 @@ struct ValidateOptions {
   std::optional<std::string> launch_type;       // --launch-type EC2|FARGATE|EXTERNAL|MANAGED_INSTANCES
   std::optional<std::string> platform_version;  // --platform-version
   bool load_balanced = false;                   // --load-balanced
+  // Containers whose image a command replaces (run-task/deploy --image): the
+  // file's image of these is not checked (no :latest warning for it).
+  std::set<std::string> images_replaced;
 };
 
 // Runs every rule on doc.def and appends findings (with positions) to doc.findings.

@@ -101,7 +101,9 @@ void check_best_practice(Checker& k) {
                 *name + " looks sensitive; move it to secrets (SSM / Secrets Manager)");
         }
       }
-    if (auto img = string_at(c, "image"); img && !img->empty() && img->find('@') == std::string::npos) {
+    const auto cname = string_at(c, "name");
+    const bool replaced = cname && k.opts.images_replaced.count(*cname) > 0;
+    if (auto img = string_at(c, "image"); !replaced && img && !img->empty() && img->find('@') == std::string::npos) {
       std::size_t slash = img->rfind('/');
       std::size_t colon = img->rfind(':');
       bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);

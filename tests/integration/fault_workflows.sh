@@ -125,6 +125,10 @@ expect_eq "$(ecsctl list-services --cluster fw --query 'length(serviceArns)')" 2
 TG_ARN=$(ecsctl elbv2 describe-target-groups --names api-tg --query 'TargetGroups[0].TargetGroupArn' --output text)
 run wait services-stable --cluster fw --services web --delay 1
 expect_code 0 "web is stable"
+expect_eq "$ERR" "" "a waiter prints no progress when stderr is not a terminal (as the AWS CLI)"
+run wait services-stable --cluster fw --services web --delay 1 --progress
+expect_code 0 "web is still stable"
+expect_in "$ERR" "Waiter ServicesStable succeeded" "--progress prints progress on a non-terminal"
 n=0
 for _ in $(seq 1 50); do
   n=$(ecsctl elbv2 describe-target-health --target-group-arn "$TG_ARN" --query 'length(TargetHealthDescriptions)')

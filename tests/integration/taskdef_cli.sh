@@ -99,6 +99,16 @@ run diff "$SRC/examples/fargate-web.yaml" --var IMAGE_TAG=2.0.1
 expect_code 0 "without --exit-code a difference exits 0"
 run diff "$SRC/examples/fargate-web.yaml" --task-definition 'bad name'
 expect_code 252 "a malformed --task-definition is a usage error"
+sed 's/^family: .*/family: never-registered/' "$SRC/examples/fargate-web.yaml" >"$TMP/new-family.yaml"
+grep -q '^family: never-registered$' "$TMP/new-family.yaml" || fail "the copy has a new family"
+run diff "$TMP/new-family.yaml" --var IMAGE_TAG=2.0.0 --exit-code
+expect_code 1 "diff of a family never registered: every field is new (exit 1 with --exit-code)"
+expect_in "$OUT" "--- /dev/null" "the diff is from /dev/null"
+expect_in "$OUT" "+family: never-registered" "the family is an added line"
+[ -z "$(grep -E '^[- ]' <<<"$OUT" | grep -v '^--- ')" ] || fail "only added lines: $OUT"
+pass "only added lines"
+run diff "$SRC/examples/fargate-web.yaml" --var IMAGE_TAG=2.0.0 --task-definition web:99
+expect_code 254 "a revision that does not exist is still an error"
 run register-task-definition --family plain --container-definitions '[{"name":"a","image":"nginx:1","memory":64}]'
 expect_code 0 "without --file the generic API command runs"
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deploy, scale, restart and rollback against `ecsctl local`: a good rolling
 # deployment, a circuit-breaker rollback (exit 5 with the reason), a stalled
-# deployment (exit 4; exit 5 after --rollback-on-failure), NDJSON events,
-# idempotent reruns, and Ctrl-C during the wait (exit 130).
+# deployment (exit 4; exit 5 after --rollback-on-failure), --events NDJSON,
+# idempotent reruns, Ctrl-C during the wait (exit 130)
+# and SIGTERM (exit 143).
 source "$(dirname "$0")/workflow_lib.bash"
 start_workflow_local
 
@@ -39,11 +40,24 @@ expect_in "$ERR" "circuit breaker" "the reason is printed"
 expect_eq "$("$ECSCTL" describe-services --cluster wf --services api --query 'services[0].taskDefinition' --output text)" \
   "arn:aws:ecs:us-east-1:123456789012:task-definition/api:2" "the service is back on api:2"
 
-run --output json deploy api --cluster wf --image api=nginx:4 --timeout 60s
+run --output json deploy api --cluster wf --image api=nginx:4 --timeout 60s --events "$TMP/events"
 expect_code 0 "deploy with --output json"
-jq -e -s 'all(.[]; has("event")) and .[0].event == "deploying" and .[-1].event == "completed"' <<<"$OUT" >/dev/null \
-  || fail "NDJSON events: $OUT"
-pass "NDJSON events on stdout"
+OUT_FLAG=$OUT
+expect_eq "$(jq -r '.service.serviceName' <<<"$OUT")" "api" "an explicit --output json: stdout is the final service"
+jq -e -s 'all(.[]; has("event") and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")))
+          and .[0].event == "deploying" and .[-1].event == "completed"' "$TMP/events" >/dev/null \
+  || fail "NDJSON events: $(cat "$TMP/events")"
+pass "--events FILE: NDJSON events, each with an ISO 8601 time"
+AWS_DEFAULT_OUTPUT=json run deploy api --cluster wf --image api=nginx:4 --timeout 60s
+expect_code 0 "deploy with AWS_DEFAULT_OUTPUT=json"
+expect_eq "$(jq -r '.service.serviceName' <<<"$OUT")" "api" "AWS_DEFAULT_OUTPUT=json: stdout is the final service"
+run deploy api --cluster wf --image api=nginx:4 --timeout 60s
+expect_code 0 "deploy with the default output"
+# The same shape whatever the source of json (byte equality is checked by the unit tests; here
+# the counts and timestamps of a live service may move between two runs).
+expect_eq "$(jq -c '[keys, (.service | keys), .service.serviceName, .service.taskDefinition]' <<<"$OUT")" \
+  "$(jq -c '[keys, (.service | keys), .service.serviceName, .service.taskDefinition]' <<<"$OUT_FLAG")" \
+  "the same output whatever the source of json"
 
 run scale api 3 --cluster wf --timeout 60s
 expect_code 0 "scale to 3"
@@ -87,5 +101,19 @@ ERR=$(cat "$TMP/err")
 expect_code 130 "Ctrl-C during the deploy wait -> exit 130"
 expect_in "$ERR" "Not done: waiting for the deployment" "what was not done is reported"
 expect_in "$ERR" "updated stuck to ec2app:" "what was done is reported"
+
+# SIGTERM (a cancelled CI job) during the wait: 143 (128 + 15), not 130.
+set +e
+"$ECSCTL" deploy stuck --cluster wf --image app=nginx:6 --timeout 60s >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+for _ in $(seq 1 200); do grep -q "running 0/1" "$TMP/err" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"
+CODE=$?
+set -e
+ERR=$(cat "$TMP/err")
+expect_code 143 "SIGTERM during the deploy wait -> exit 143"
+expect_in "$ERR" "terminated while waiting for the deployment" "SIGTERM is reported as such"
+expect_in "$ERR" "Not done: waiting for the deployment" "what was not done is reported on SIGTERM"
 
 echo "workflow_deploy: $PASSES checks passed"

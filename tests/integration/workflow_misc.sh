@@ -25,6 +25,41 @@ pass "ARM cheaper than x86"
 run cost "$TMP/job.yaml" --duration 10s
 expect_eq "$(jq -r .billedSecondsPerTask <<<"$OUT")" 60 "one-minute minimum"
 
+# Every commercial region has prices (eu-west-1 exited 252), Spot and Windows too.
+run --region eu-west-1 cost "$TMP/job.yaml"
+expect_code 0 "cost in eu-west-1"
+expect_eq "$(jq -r .region <<<"$OUT")" eu-west-1 "priced in eu-west-1"
+ONDEMAND=$(jq .total <<<"$OUT")
+run --region ap-southeast-2 cost "$TMP/job.yaml" --spot
+expect_code 0 "Fargate Spot in ap-southeast-2"
+jq -e '.spot and .total > 0' <<<"$OUT" >/dev/null || fail "a Spot price: $OUT"
+run --region eu-west-1 cost "$TMP/job.yaml" --spot
+jq -e --argjson od "$ONDEMAND" '.total < $od' <<<"$OUT" >/dev/null || fail "Spot is cheaper than on-demand: $OUT"
+pass "Spot is cheaper than on-demand"
+sed 's/operatingSystemFamily: LINUX/operatingSystemFamily: WINDOWS_SERVER_2022_CORE/; s/cpuArchitecture: ARM64/cpuArchitecture: X86_64/' \
+  "$TMP/job.yaml" >"$TMP/win.yaml"
+run cost "$TMP/win.yaml" --no-env
+expect_code 0 "a Windows task in us-east-1"
+jq -e '.osLicensePerVcpuHour > 0 and .costPerTaskHour > (.pricePerVcpuHour * .vcpu + .pricePerGbHour * .memoryGB)' \
+  <<<"$OUT" >/dev/null || fail "the Windows licence fee is added: $OUT"
+pass "the Windows licence fee is added"
+run --region xx-nowhere-1 cost "$TMP/job.yaml"
+expect_code 252 "a region without prices is a usage error"
+expect_in "$ERR" "eu-west-1" "the error lists the regions the table has"
+# A template variable that cannot change the price need not be set.
+sed 's|image: ecsctl/exit:0|image: "repo/app:${IMAGE_TAG}"|' "$TMP/job.yaml" >"$TMP/tagged.yaml"
+run cost "$TMP/tagged.yaml" --no-env
+expect_code 0 "cost without the image tag variable"
+sed 's|cpu: "1024"|cpu: "${CPU}"|' "$TMP/job.yaml" >"$TMP/sized.yaml"
+run cost "$TMP/sized.yaml" --no-env
+[ "$CODE" != 0 ] || fail "a variable that sizes the task stays required"
+pass "a variable that sizes the task stays required"
+# --output text is a readable summary, not the unordered dump.
+run --output text cost "$TMP/job.yaml" --count 2 --hours 10
+expect_code 0 "cost --output text"
+expect_in "$OUT" "2 tasks for 10 h:" "the text summary says what is priced"
+expect_in "$OUT" "per task-hour:" "and the rate"
+
 run create-scheduled-task nightly --schedule 'cron(0 3 * * ? *)' --task-definition job --dry-run
 expect_code 0 "scheduled task --dry-run offline"
 expect_eq "$(jq '.NextFireTimes | length' <<<"$OUT")" 5 "five fire times"
@@ -58,8 +93,18 @@ run create-scheduled-task hourly --schedule 'rate(1 hour)' --cluster wf --task-d
   --subnets subnet-0aaa --launch-type FARGATE
 if [ "$CODE" = 0 ]; then
   pass "create-scheduled-task with --use-rules"
-  run delete-scheduled-task hourly --use-rules
-  expect_code 0 "delete the rule"
+  run list-scheduled-tasks
+  expect_eq "$(jq -r '[.ScheduledTasks[] | select(.Name == "hourly")][0].Kind' <<<"$OUT")" "EventBridge rule" \
+    "list-scheduled-tasks shows the rule without --use-rules"
+  run describe-scheduled-task hourly
+  expect_code 0 "describe-scheduled-task finds the rule without --use-rules"
+  run delete-scheduled-task hourly
+  expect_code 0 "delete the rule without --use-rules"
+  expect_eq "$("$ECSCTL" events list-rules --query 'length(Rules[?Name==`hourly`])')" 0 "the rule is gone"
+  run delete-scheduled-task hourly
+  expect_code 252 "deleting it again is an error"
+  run delete-scheduled-task hourly --if-exists
+  expect_code 0 "--if-exists: a missing scheduled task is not an error"
 else
   echo "skip - EventBridge rules not served by ecsctl local yet: $ERR"
 fi

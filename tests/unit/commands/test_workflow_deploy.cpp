@@ -235,6 +235,7 @@ TEST_SUITE("deploy") {
 
   TEST_CASE("--dry-run shows the diff and calls nothing that changes state") {
     Scenario s;
+    s.h.ctx.opts.output = OutputFormat::text;
     CHECK(s.h.run("deploy", {"api", "--image", "app=repo/app:9", "--dry-run"}) == 0);
     CHECK(s.h.aws.inputs("RegisterTaskDefinition").empty());
     CHECK(s.h.aws.inputs("UpdateService").empty());
@@ -256,14 +257,63 @@ TEST_SUITE("deploy") {
     CHECK(dereg[1]["taskDefinition"] == k_arn + "1");
   }
 
-  TEST_CASE("NDJSON events on stdout with --output json") {
+  TEST_CASE("--dry-run in JSON is the structured plan, wherever json came from") {
+    for (bool given : {false, true}) {
+      Scenario s;
+      s.h.ctx.opts.output_given = given;
+      CHECK(s.h.run("deploy", {"api", "--image", "app=repo/app:9", "--dry-run"}) == 0);
+      Json plan = Json::parse(s.h.out.str());
+      CHECK(plan["dryRun"] == true);
+      CHECK(plan["calls"].size() >= 2);
+    }
+  }
+
+  TEST_CASE("stdout is the final service object whatever the source of --output json") {
+    std::string outs[2];
+    for (int given = 0; given < 2; ++given) {
+      Scenario s;
+      s.h.ctx.opts.output_given = given == 1;  // --output json / AWS_DEFAULT_OUTPUT vs default or profile
+      s.after_update = {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)})};
+      CHECK(s.h.run("deploy", {"api", "--tag", "2"}) == 0);
+      outs[given] = s.h.out.str();
+      Json out = Json::parse(outs[given]);
+      CHECK(out["service"]["serviceName"] == "api");
+    }
+    CHECK(outs[0] == outs[1]);
+  }
+
+  TEST_CASE("deploy prints the 'has started N tasks' event; the events from before are not") {
     Scenario s;
-    s.h.ctx.opts.output_given = true;
-    s.after_update = {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)})};
+    Json events = Json::array({{{"id", "e2"}, {"message", "(service api) has started 2 tasks: (task a) (task b)."}},
+                               {{"id", "e1"}, {"message", "(service api) an old event."}}});
+    s.after_update = {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)}, events)};
+    auto before = s.h.aws.handlers["DescribeServices"];
+    s.h.aws.handlers["DescribeServices"] = [&s, before](const Json& in) -> Json {
+      Json out = before(in);
+      if (!s.updated) out["services"][0]["events"] = Json::array({{{"id", "e1"}, {"message", "(service api) an old event."}}});
+      return out;
+    };
     CHECK(s.h.run("deploy", {"api", "--tag", "2"}) == 0);
-    std::istringstream lines(s.h.out.str());
+    CHECK(s.h.err.str().find("has started 2 tasks") != std::string::npos);
+    CHECK(s.h.err.str().find("an old event") == std::string::npos);
+  }
+
+  TEST_CASE("--events - writes NDJSON events with ISO 8601 times on stderr, not stdout") {
+    Scenario s;
+    s.after_update = {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)})};
+    CHECK(s.h.run("deploy", {"api", "--tag", "2", "--events", "-"}) == 0);
+    CHECK(Json::parse(s.h.out.str())["service"]["serviceName"] == "api");
+    std::istringstream lines(s.h.err.str());
     std::vector<std::string> types;
-    for (std::string l; std::getline(lines, l);) types.push_back(Json::parse(l)["event"]);
+    for (std::string l; std::getline(lines, l);) {
+      Json e = Json::parse(l);  // every stderr line is an event: no text progress mixed in
+      types.push_back(e["event"]);
+      std::string t = e["time"];
+      CHECK(t.size() == 24);
+      CHECK(t[4] == '-');
+      CHECK(t[10] == 'T');
+      CHECK(t.back() == 'Z');
+    }
     REQUIRE(types.size() >= 3);
     CHECK(types.front() == "deploying");
     CHECK(types.back() == "completed");
@@ -304,6 +354,22 @@ TEST_SUITE("scale / rollback / restart") {
     CHECK(s.h.run("scale", {"api", "4"}) == 0);
     CHECK(s.h.aws.inputs("UpdateService").at(0)["desiredCount"] == 4);
     CHECK(s.h.aws.inputs("DescribeServices").size() >= 3);
+  }
+  TEST_CASE("scale prints the 'has started N tasks' event that follows the update") {
+    Scenario s;
+    Json started = Json::array({{{"id", "e2"}, {"message", "(service api) has started 2 tasks: (task a) (task b)."}}});
+    s.after_update = {service(1, {deployment("PRIMARY", 1, "COMPLETED", 4, 4)}, started)};
+    s.after_update[0]["desiredCount"] = 4;
+    CHECK(s.h.run("scale", {"api", "4"}) == 0);
+    CHECK(s.h.err.str().find("has started 2 tasks") != std::string::npos);
+  }
+  TEST_CASE("scale with an explicit --output json prints the final service, not events") {
+    Scenario s;
+    s.h.ctx.opts.output_given = true;
+    s.after_update = {service(1, {deployment("PRIMARY", 1, "COMPLETED", 4, 4)})};
+    s.after_update[0]["desiredCount"] = 4;
+    CHECK(s.h.run("scale", {"api", "4"}) == 0);
+    CHECK(Json::parse(s.h.out.str())["service"]["desiredCount"] == 4);
   }
   TEST_CASE("rollback picks the previous ACTIVE revision") {
     Scenario s;

@@ -111,7 +111,7 @@ TEST_SUITE("run-task") {
     s.states = {task("STOPPED", containers, "TaskFailedToStart", "CannotPullContainerError: ref not found")};
     std::string msg;
     CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--exit-code-from", "main"}, &msg) == 5);
-    CHECK(msg.find("CannotPullContainerError") != std::string::npos);
+    CHECK((s.h.err.str() + msg).find("CannotPullContainerError") != std::string::npos);
     RunScenario r;
     r.states = s.states;
     CHECK(r.h.run("run-task", {"--task-definition", "job:4", "--wait-until", "running"}) == 5);
@@ -175,6 +175,55 @@ TEST_SUITE("run-task") {
     CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--exit-code-from", "nosuch"}) == 252);
     CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--assign-public-ip", "YES"}) == 252);
     CHECK(s.h.aws.inputs("RunTask").empty());
+  }
+
+  TEST_CASE("--quiet prints no stopped-reason lines") {
+    RunScenario s;
+    s.h.ctx.opts.quiet = true;
+    s.states = {task("STOPPED", exited(3), "EssentialContainerExited", "Essential container in task exited")};
+    CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--exit-code-from", "main"}) == 3);
+    CHECK(s.h.err.str().find("stopped") == std::string::npos);
+    CHECK(s.h.err.str().find("container main exited") == std::string::npos);
+  }
+
+  TEST_CASE("the CannotPullContainerError reason is printed once") {
+    const std::string why =
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/x:latest";
+    for (bool quiet : {false, true}) {
+      RunScenario s;
+      s.h.ctx.opts.quiet = quiet;
+      Json containers = {{{"name", "main"}, {"lastStatus", "STOPPED"}, {"reason", why}}};
+      s.states = {task("STOPPED", containers, "TaskFailedToStart", why)};
+      std::string msg;
+      CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--exit-code-from", "main"}, &msg) == 5);
+      std::string all = s.h.err.str() + msg;
+      std::size_t n = 0;
+      for (std::size_t at = all.find("CannotPullContainerError"); at != std::string::npos;
+           at = all.find("CannotPullContainerError", at + 1))
+        ++n;
+      CHECK(n == 1);
+    }
+  }
+
+  TEST_CASE("--exit-code-from a container that does not exist lists those that do") {
+    RunScenario s;
+    std::string msg;
+    CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--exit-code-from", "nosuch"}, &msg) == 252);
+    CHECK(msg.find("its containers: main, sidecar") != std::string::npos);
+    CHECK(s.h.aws.inputs("RunTask").empty());
+  }
+
+  TEST_CASE("no :latest warning for an image that --image replaces") {
+    RunScenario s;
+    std::string path = "/tmp/ecsctl_test_latest_taskdef.json";
+    std::ofstream(path) << R"({"family": "job", "containerDefinitions": [{"name": "main", "image": "busybox:latest",
+      "memory": 128, "essential": true}, {"name": "side", "image": "envoy", "memory": 128, "essential": false}]})";
+    s.states = {task("STOPPED", exited(0))};
+    CHECK(s.h.run("run-task", {"--task-definition", path, "--image", "main=busybox:1.36", "--wait-until", "stopped"}) == 0);
+    std::string err = s.h.err.str();
+    CHECK(err.find("image busybox:latest uses the latest tag") == std::string::npos);
+    CHECK(err.find("image envoy has no tag") != std::string::npos);  // the image kept is still checked
+    std::remove(path.c_str());
   }
 
   TEST_CASE("a task-definition file that fails validation exits 3 and registers nothing") {

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -56,6 +57,11 @@ struct ScheduleScenario {
     hd["ListTargetsByRule"] = [this](const Json& in) -> Json { return {{"Targets", targets[in["Rule"]]}}; };
     hd["RemoveTargets"] = [this](const Json& in) -> Json { targets.erase(in["Rule"]); return Json::object(); };
     hd["DeleteRule"] = [this](const Json& in) -> Json { rules.erase(in["Name"]); return Json::object(); };
+    hd["ListRules"] = [this](const Json&) -> Json {
+      Json list = Json::array();
+      for (auto& [n, r] : rules) list.push_back(r);
+      return {{"Rules", list}};
+    };
     hd["RunTask"] = [](const Json&) -> Json {
       return {{"tasks", {{{"taskArn", "arn:aws:ecs:us-east-1:123456789012:task/jobs/abc"}, {"lastStatus", "PROVISIONING"}}}},
               {"failures", Json::array()}};
@@ -108,6 +114,69 @@ TEST_SUITE("scheduled tasks") {
     CHECK(out["ScheduleExpression"] == "rate(5 minutes)");
   }
 
+  TEST_CASE("an awsvpc task definition without subnets is refused before anything is created") {
+    ScheduleScenario s;
+    std::string path = "/tmp/ecsctl-test-awsvpc-" + std::to_string(::getpid()) + ".json";
+    std::ofstream(path) << R"({"family": "job", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+      "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "main", "image": "busybox:1.36", "essential": true}]})";
+    std::string msg;
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--task-definition", path, "--dry-run"}, &msg) == 252);
+    CHECK(msg.find("awsvpc") != std::string::npos);
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--task-definition", path}) == 252);
+    CHECK(s.h.aws.calls.empty());
+    std::remove(path.c_str());
+    // A registered revision: refused after DescribeTaskDefinition, before CreateSchedule.
+    s.h.aws.handlers["DescribeTaskDefinition"] = [](const Json&) -> Json {
+      return {{"taskDefinition", {{"taskDefinitionArn", "arn:aws:ecs:us-east-1:123456789012:task-definition/job:7"},
+                                  {"networkMode", "awsvpc"}}}};
+    };
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7"}) == 252);
+    CHECK(s.h.aws.inputs("CreateSchedule").empty());
+    CHECK(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7",
+                                            "--subnets", "subnet-1"}) == 0);
+  }
+
+  TEST_CASE("--network-configuration is taken as run-task takes it") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task",
+                    {"n", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7", "--network-configuration",
+                     "awsvpcConfiguration={subnets=[subnet-1,subnet-2],securityGroups=[sg-1],assignPublicIp=ENABLED}"}) == 0);
+    Json vpc = s.schedules["n"]["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"];
+    CHECK(vpc["Subnets"] == Json::array({"subnet-1", "subnet-2"}));
+    CHECK(vpc["SecurityGroups"] == Json::array({"sg-1"}));
+    CHECK(vpc["AssignPublicIp"] == "ENABLED");
+    REQUIRE(s.h.run("create-scheduled-task",
+                    {"j", "--schedule", "rate(1 day)", "--cluster", "jobs", "--task-definition", "job:7", "--network-configuration",
+                     R"({"awsvpcConfiguration": {"subnets": ["subnet-9"]}})"}) == 0);
+    CHECK(s.schedules["j"]["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"]["Subnets"][0] == "subnet-9");
+    CHECK(s.h.run("create-scheduled-task", {"k", "--schedule", "rate(1 day)", "--task-definition", "job:7", "--subnets", "subnet-1",
+                                            "--network-configuration", "awsvpcConfiguration={subnets=[subnet-2]}"}) == 252);
+    CHECK(s.h.run("create-scheduled-task", {"k", "--schedule", "rate(1 day)", "--task-definition", "job:7",
+                                            "--network-configuration", "awsvpcConfiguration={subnet=[subnet-2]}"}) == 252);
+  }
+
+  TEST_CASE("a disabled schedule lists no fire times; --timezone times carry the zone's offset") {
+    ScheduleScenario s;
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "rate(5 minutes)", "--task-definition", "job", "--dry-run",
+                                            "--disabled"}) == 0);
+    Json out = Json::parse(s.h.out.str());
+    CHECK(out["State"] == "DISABLED");
+    CHECK(out["NextFireTimes"].empty());
+    s.h.out.str("");
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "cron(0 3 * * ? *)", "--timezone", "Europe/Berlin",
+                                            "--task-definition", "job", "--dry-run"}) == 0);
+    out = Json::parse(s.h.out.str());
+    REQUIRE(out["NextFireTimes"].size() == 5);
+    for (const auto& t : out["NextFireTimes"]) {
+      std::string v = t;
+      CHECK(v.substr(10, 9) == "T03:00:00");  // 03:00 in Berlin, not 02:00Z / 01:00Z
+      CHECK((v.substr(19) == "+01:00" || v.substr(19) == "+02:00"));
+    }
+    s.h.out.str("");
+    CHECK(s.h.run("create-scheduled-task", {"x", "--schedule", "cron(0 3 * * ? *)", "--task-definition", "job", "--dry-run"}) == 0);
+    CHECK(Json::parse(s.h.out.str())["NextFireTimes"][0].get<std::string>().substr(10) == "T03:00:00Z");
+  }
+
   TEST_CASE("classic rules: PutRule + PutTargets, describe, run now, delete") {
     ScheduleScenario s;
     REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs", "--task-definition",
@@ -126,6 +195,77 @@ TEST_SUITE("scheduled tasks") {
     CHECK(s.rules.empty());
     CHECK(s.targets.empty());
     CHECK(s.h.run("describe-scheduled-task", {"hourly", "--use-rules"}) == 252);
+  }
+
+  TEST_CASE("a rule made with --use-rules is found by every command without --use-rules") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    s.h.out.str("");
+    REQUIRE(s.h.run("list-scheduled-tasks", {}) == 0);
+    Json list = Json::parse(s.h.out.str())["ScheduledTasks"];
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["Name"] == "hourly");
+    CHECK(list[0]["Kind"] == "EventBridge rule");
+    s.h.out.str("");
+    REQUIRE(s.h.run("describe-scheduled-task", {"hourly"}) == 0);
+    CHECK(Json::parse(s.h.out.str())["ScheduleExpression"] == "rate(1 hour)");
+    CHECK(s.h.run("update-scheduled-task", {"hourly", "--schedule", "rate(2 hours)"}) == 0);
+    CHECK(s.rules["hourly"]["ScheduleExpression"] == "rate(2 hours)");
+    CHECK(s.h.aws.inputs("UpdateSchedule").empty());
+    CHECK(s.h.run("run-scheduled-task-now", {"hourly"}) == 0);
+    CHECK(s.h.aws.inputs("RunTask").size() == 1);
+    CHECK(s.h.run("delete-scheduled-task", {"hourly"}) == 0);
+    CHECK(s.rules.empty());
+    CHECK(s.targets.empty());
+  }
+
+  TEST_CASE("delete: both kinds of the same name, a missing one is an error unless --if-exists") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    REQUIRE(s.h.run("create-scheduled-task", {"n", "--schedule", "rate(1 day)", "--cluster", "jobs",
+                                              "--task-definition", "job:7"}) == 0);
+    s.h.out.str("");
+    REQUIRE(s.h.run("list-scheduled-tasks", {}) == 0);
+    CHECK(Json::parse(s.h.out.str())["ScheduledTasks"].size() == 2);
+    CHECK(s.h.run("delete-scheduled-task", {"n"}) == 0);
+    CHECK(s.rules.empty());
+    CHECK(s.schedules.empty());
+    std::string msg;
+    CHECK(s.h.run("delete-scheduled-task", {"n"}, &msg) == 252);
+    CHECK(msg.find("no scheduled task 'n'") != std::string::npos);
+    CHECK(s.h.run("delete-scheduled-task", {"n", "--if-exists"}) == 0);
+  }
+
+  TEST_CASE("delete never reports success while the rule still fires") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"hourly", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    // A back end that accepts the calls and keeps the rule and its target.
+    s.h.aws.handlers["RemoveTargets"] = [](const Json&) -> Json { return Json::object(); };
+    s.h.aws.handlers["DeleteRule"] = [](const Json&) -> Json { return Json::object(); };
+    std::string msg;
+    CHECK(s.h.run("delete-scheduled-task", {"hourly"}, &msg) == 255);
+    CHECK(msg.find("still exists") != std::string::npos);
+  }
+
+  TEST_CASE("delete of a rule with another (non-ECS) target removes only the ECS target") {
+    ScheduleScenario s;
+    REQUIRE(s.h.run("create-scheduled-task", {"mixed", "--schedule", "rate(1 hour)", "--cluster", "jobs",
+                                              "--task-definition", "job", "--use-rules"}) == 0);
+    s.targets["mixed"].push_back({{"Id", "fn"}, {"Arn", "arn:aws:lambda:us-east-1:123456789012:function:f"}});
+    s.h.aws.handlers["RemoveTargets"] = [&s](const Json& in) -> Json {
+      Json kept = Json::array();
+      for (auto& t : s.targets[in["Rule"]])
+        if (std::find(in["Ids"].begin(), in["Ids"].end(), t["Id"]) == in["Ids"].end()) kept.push_back(t);
+      s.targets[in["Rule"]] = kept;
+      return Json::object();
+    };
+    CHECK(s.h.run("delete-scheduled-task", {"mixed"}) == 0);
+    CHECK(s.rules.count("mixed") == 1);
+    REQUIRE(s.targets["mixed"].size() == 1);
+    CHECK(s.targets["mixed"][0]["Id"] == "fn");
   }
 
   TEST_CASE("rules: PutTargets failing half-way is reported, a rerun completes the rule, another's rule is left alone") {
