@@ -254,7 +254,11 @@ int cmd_env(Context& ctx, Args& args) {
   Json s = running_server(dir);
   int port = port_of(args, s.is_object() ? s.value("port", k_default_port) : k_default_port);
   std::string region = ctx.opts.region.value_or(s.is_object() ? s.value("region", std::string("us-east-1")) : "us-east-1");
-  ctx.out << "export AWS_ENDPOINT_URL=http://127.0.0.1:" << port << "\n"
+  // A server started with --tls: https, and its CA for ecsctl, the AWS CLI and the SDKs.
+  std::string ca = s.is_object() ? s.value("caBundle", std::string()) : std::string();
+  ctx.out << "export AWS_ENDPOINT_URL=" << (ca.empty() ? "http" : "https") << "://127.0.0.1:" << port << "\n";
+  if (!ca.empty()) ctx.out << "export AWS_CA_BUNDLE=" << ca << "\n";
+  ctx.out
           << "export AWS_ACCESS_KEY_ID=" << creds.value("accessKeyId", "") << "\n"
           << "export AWS_SECRET_ACCESS_KEY=" << creds.value("secretAccessKey", "") << "\n"
           << "export AWS_REGION=" << region << "\n"

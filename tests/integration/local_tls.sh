@@ -41,6 +41,11 @@ if command -v aws >/dev/null 2>&1; then
     fail "the AWS CLI with the local profile's ca_bundle: $(cat "$TMP/err")"
   [ "$out" = tls ] || fail "the AWS CLI printed $out"
   pass "the AWS CLI works against local --tls with the profile's ca_bundle"
+  out=$(env_lines=$("$ECSCTL" local env --state "$STATE") && eval "$env_lines" &&
+        aws ecs describe-clusters --clusters tls --query 'clusters[0].clusterName' --output text 2>"$TMP/err") ||
+    fail "the AWS CLI configured by local env: $(cat "$TMP/err")"
+  [ "$out" = tls ] || fail "the AWS CLI (local env) printed $out"
+  pass "local env exports the https endpoint and AWS_CA_BUNDLE; the AWS CLI works with them"
 else
   echo "skip - aws (the AWS CLI) is not installed"
 fi
