@@ -152,7 +152,7 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
     if (debug) log_exchange(s, req, attempt, retry.max_attempts);
     AttemptFailure failure;
     HttpResponse resp;
-    std::string transport_message;
+    std::string transport_message, transport_hint;
     auto started = Clock::now();
     try {
       resp = s.transport().send(req);
@@ -160,6 +160,9 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
       failure.connection_error = true;
       failure.timeout = e.timeout();
       transport_message = e.what();
+      transport_hint = e.hint();
+      // A certificate that fails verification fails again: no retry.
+      if (!e.retryable()) throw Error(Exit::other, s.redact(transport_message), {}, transport_hint);
     }
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     ErrorInfo info;
@@ -193,7 +196,7 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
       if (failure.connection_error) {
         // A mistyped region ends in a host name that does not resolve: say so.
         std::string hint = target.configured ? std::string() : unknown_region_hint(target.region);
-        throw Error(Exit::other, s.redact(transport_message), {}, hint);
+        throw Error(Exit::other, s.redact(transport_message), {}, hint.empty() ? transport_hint : hint);
       }
       throw ServiceError(info.code, s.redact(info.message), std::string(operation), info.status, info.request_id);
     }

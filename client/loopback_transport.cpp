@@ -1,12 +1,15 @@
-// Plain HTTP/1.1 to a loopback address (ecsctl local, test servers), spoken
-// directly over a socket. Loading libcurl means loading some thirty shared
-// libraries (TLS, HTTP/2, IDN, Kerberos, LDAP...), which costs more than the
-// whole exchange with a server on the same machine; a request to
-// http://127.0.0.1:PORT needs none of them. Everything else (https, other
-// hosts, proxies) goes to libcurl: make_transport() chooses per request.
+// The built-in HTTP/1.1 client: plain HTTP to a loopback address (ecsctl
+// local, test servers) and HTTPS to any host, spoken directly over a socket.
+// Loading libcurl means loading some thirty shared libraries (HTTP/2, IDN,
+// Kerberos, LDAP, SSH...), which costs more than a whole exchange with a
+// nearby server. TLS comes from OpenSSL's libssl.so.3, loaded with dlopen on
+// the first https:// request (client/tls.cpp); plain-HTTP requests never map
+// it. Proxies and anything else go to libcurl: make_transport() chooses per
+// request.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netdb.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -15,8 +18,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <vector>
 
+#include "client/tls.hpp"
 #include "client/transport.hpp"
 
 namespace ecsctl::client {
@@ -36,8 +42,9 @@ struct HostPort {
   std::string host;
   int port = 80;
 };
-std::optional<HostPort> host_port(std::string_view authority) {
+std::optional<HostPort> host_port(std::string_view authority, int default_port = 80) {
   HostPort hp;
+  hp.port = default_port;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
@@ -53,7 +60,7 @@ std::optional<HostPort> host_port(std::string_view authority) {
     if (colon != std::string_view::npos) port = authority.substr(colon + 1);
   }
   if (!port.empty()) {
-    if (port.size() > 5) return std::nullopt;
+    if (port.size() > 5 || hp.host.empty()) return std::nullopt;
     int p = 0;
     for (char c : port) {
       if (c < '0' || c > '9') return std::nullopt;
@@ -97,19 +104,49 @@ std::optional<Address> loopback_address(const HostPort& hp) {
   return std::nullopt;
 }
 
+// The addresses of `hp`: an IP literal as it is, a name through the resolver.
+std::vector<Address> resolve(const HostPort& hp, const std::string& url) {
+  std::vector<Address> out;
+  if (auto a = loopback_address(hp)) return {*a};
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* res = nullptr;
+  int rc = ::getaddrinfo(hp.host.c_str(), std::to_string(hp.port).c_str(), &hints, &res);
+  if (rc != 0)
+    throw TransportError("could not connect to the endpoint URL \"" + url + "\": cannot resolve " + hp.host + ": " +
+                             ::gai_strerror(rc),
+                         false);
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    Address a;
+    std::memcpy(&a.storage, ai->ai_addr, ai->ai_addrlen);
+    a.length = ai->ai_addrlen;
+    out.push_back(a);
+  }
+  ::freeaddrinfo(res);
+  return out;
+}
+
 class LoopbackTransport : public Transport {
  public:
-  explicit LoopbackTransport(TransportOptions options) : m_options(std::move(options)) {}
+  LoopbackTransport(TransportOptions options, bool tls) : m_options(std::move(options)), m_tls_allowed(tls) {}
   ~LoopbackTransport() override { disconnect(); }
   LoopbackTransport(const LoopbackTransport&) = delete;
   LoopbackTransport& operator=(const LoopbackTransport&) = delete;
 
   HttpResponse send(const HttpRequest& request) override {
     UrlParts url = split_url(request.url);
-    auto hp = host_port(url.host);
+    std::string scheme = lower(url.scheme);
+    bool https = scheme == "https" && m_tls_allowed;
+    auto hp = host_port(url.host, https ? 443 : 80);
+    if (hp && hp->host.find('@') != std::string::npos) hp.reset();
     auto addr = hp ? loopback_address(*hp) : std::nullopt;
-    if (lower(url.scheme) != "http" || !addr)
-      throw TransportError("not a plain-HTTP loopback endpoint: \"" + request.url + "\"", false);
+    if (!(https && hp) && (scheme != "http" || !addr))
+      throw TransportError(std::string("not a ") + (m_tls_allowed ? "plain-HTTP loopback or HTTPS" : "plain-HTTP loopback") +
+                               " endpoint: \"" + request.url + "\"",
+                           false);
     m_url = request.url;
     m_deadline.reset();
     if (request.timeout) m_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -117,11 +154,12 @@ class LoopbackTransport : public Transport {
     std::string wire = serialize(request, url);
     // A kept-alive connection may have been closed by the server while idle:
     // if nothing at all comes back on a reused one, connect again once.
-    bool reused = m_fd >= 0 && m_authority == url.host;
+    std::string authority = scheme + "://" + lower(url.host);
+    bool reused = m_fd >= 0 && m_authority == authority;
     if (!reused) {
       disconnect();
-      connect_to(*addr, *hp);
-      m_authority = url.host;
+      open(*hp, https);
+      m_authority = authority;
     }
     for (int attempt = 0;; ++attempt) {
       try {
@@ -133,8 +171,8 @@ class LoopbackTransport : public Transport {
           throw TransportError("could not connect to the endpoint URL \"" + m_url +
                                    "\": the server closed the connection without a response",
                                false);
-        connect_to(*addr, *hp);
-        m_authority = url.host;
+        open(*hp, https);
+        m_authority = authority;
       } catch (...) {
         disconnect();
         throw;
@@ -166,6 +204,7 @@ class LoopbackTransport : public Transport {
   }
 
   void disconnect() {
+    m_tls.reset();
     if (m_fd >= 0) ::close(m_fd);
     m_fd = -1;
     m_buffer.clear();
@@ -189,13 +228,35 @@ class LoopbackTransport : public Transport {
     return ms < 0 ? -1 : static_cast<int>(ms + 0.999);
   }
 
-  // "localhost" is tried as 127.0.0.1, then as ::1, as curl would.
-  void connect_to(const Address& a, const HostPort& hp) {
+  // A TCP connection to `hp` (each of its addresses in turn), then the TLS
+  // handshake for https.
+  void open(const HostPort& hp, bool https) {
+    std::vector<Address> addresses = resolve(hp, m_url);
+    // "localhost" is tried as 127.0.0.1, then as ::1, as curl would.
+    if (lower(hp.host) == "localhost") addresses.push_back(*loopback_address(HostPort{"::1", hp.port}));
+    for (std::size_t i = 0;; ++i) {
+      try {
+        connect_one(addresses.at(i));
+        break;
+      } catch (const TransportError& e) {
+        if (e.timeout() || i + 1 >= addresses.size()) throw;
+      }
+    }
+    if (!https) return;
+    if (!m_tls_config) m_tls_config = make_tls_config(m_options.verify_ssl, m_options.ca_bundle);
+    int fd = m_fd;
+    auto wait = [&](short events) {
+      pollfd p{fd, events, 0};
+      int n;
+      do n = ::poll(&p, 1, wait_ms(m_options.connect_timeout.value_or(60)));
+      while (n < 0 && errno == EINTR);
+      return n != 0;
+    };
     try {
-      connect_one(a);
-    } catch (const TransportError& e) {
-      if (e.timeout() || lower(hp.host) != "localhost") throw;
-      connect_one(*loopback_address(HostPort{"::1", hp.port}));
+      m_tls = std::make_unique<TlsStream>(m_tls_config, m_fd, hp.host, m_url, wait);
+    } catch (...) {
+      disconnect();
+      throw;
     }
   }
 
@@ -219,14 +280,21 @@ class LoopbackTransport : public Transport {
   void write_all(const std::string& data) {
     std::size_t done = 0;
     while (done < data.size()) {
-      ssize_t n = ::send(m_fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+      short want = POLLOUT;
+      ssize_t n;
+      if (m_tls) {
+        n = m_tls->write(data.data() + done, data.size() - done, want);
+        if (n == -1) errno = EAGAIN;
+      } else {
+        n = ::send(m_fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+      }
       if (n > 0) {
         done += static_cast<std::size_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        pollfd p{m_fd, POLLOUT, 0};
+        pollfd p{m_fd, want, 0};
         int r = ::poll(&p, 1, wait_ms(m_options.read_timeout.value_or(60)));
         if (r == 0) throw_timeout();
         continue;
@@ -246,16 +314,28 @@ class LoopbackTransport : public Transport {
   // Appends what the socket has to m_buffer; false at end of stream.
   bool fill() {
     char chunk[16384];
+    // TLS may hold decrypted bytes the socket no longer shows: read first,
+    // wait only when a read would block.
+    short want = 0;
     for (;;) {
-      pollfd p{m_fd, POLLIN, 0};
-      int r = ::poll(&p, 1, wait_ms(m_options.read_timeout.value_or(60)));
-      if (r == 0) throw_timeout();
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        throw TransportError("connection to the endpoint URL \"" + m_url + "\" failed: " + std::strerror(errno),
-                             false);
+      if (want) {
+        pollfd p{m_fd, want, 0};
+        int r = ::poll(&p, 1, wait_ms(m_options.read_timeout.value_or(60)));
+        if (r == 0) throw_timeout();
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          throw TransportError("connection to the endpoint URL \"" + m_url + "\" failed: " + std::strerror(errno),
+                               false);
+        }
       }
-      ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+      want = POLLIN;
+      ssize_t n;
+      if (m_tls) {
+        n = m_tls->read(chunk, sizeof chunk, want);
+        if (n == -1) continue;
+      } else {
+        n = ::recv(m_fd, chunk, sizeof chunk, 0);
+      }
       if (n > 0) {
         m_buffer.append(chunk, static_cast<std::size_t>(n));
         m_received += static_cast<std::size_t>(n);
@@ -380,6 +460,9 @@ class LoopbackTransport : public Transport {
   }
 
   TransportOptions m_options;
+  bool m_tls_allowed;
+  std::shared_ptr<TlsConfig> m_tls_config;  // built on the first https:// request
+  std::unique_ptr<TlsStream> m_tls;          // on the open connection, for https
   int m_fd = -1;
   std::string m_authority;  // host:port of the open connection
   std::string m_buffer;     // received, not yet consumed
@@ -388,14 +471,17 @@ class LoopbackTransport : public Transport {
   std::optional<Clock::time_point> m_deadline;
 };
 
-// Plain-HTTP loopback requests go over the built-in client, the rest over
-// libcurl; each is created on first use.
+bool is_https(std::string_view url);
+
+// Plain-HTTP loopback and HTTPS requests without a proxy go over the
+// built-in client, the rest over libcurl; each is created on first use.
 class AutoTransport : public Transport {
  public:
   explicit AutoTransport(TransportOptions options) : m_options(std::move(options)) {}
   HttpResponse send(const HttpRequest& request) override {
-    if (m_options.builtin_loopback_http && is_loopback_http(request.url)) {
-      if (!m_loopback) m_loopback = std::make_unique<LoopbackTransport>(m_options);
+    if (m_options.builtin_client && (is_loopback_http(request.url) || is_https(request.url)) &&
+        !uses_proxy(m_options, request.url)) {
+      if (!m_loopback) m_loopback = std::make_unique<LoopbackTransport>(m_options, true);
       return m_loopback->send(request);
     }
     if (!m_curl) m_curl = make_curl_transport(m_options);
@@ -407,7 +493,51 @@ class AutoTransport : public Transport {
   std::unique_ptr<Transport> m_loopback, m_curl;
 };
 
+bool is_https(std::string_view url) {
+  UrlParts u = split_url(url);
+  return lower(u.scheme) == "https";
+}
+
+// no_proxy: "*", or entries matching the host exactly or as a domain suffix
+// (".example.com" and "example.com" both match "a.example.com"), with an
+// optional ":port" that must then match too.
+bool bypassed(std::string_view no_proxy, const HostPort& hp) {
+  std::string host = lower(hp.host);
+  std::size_t start = 0;
+  while (start <= no_proxy.size()) {
+    std::size_t end = no_proxy.find(',', start);
+    if (end == std::string_view::npos) end = no_proxy.size();
+    std::string entry = lower(no_proxy.substr(start, end - start));
+    start = end + 1;
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t')) entry.erase(0, 1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.pop_back();
+    if (entry == "*") return true;
+    if (entry.empty()) continue;
+    auto ehp = host_port(entry, -1);
+    if (!ehp) continue;
+    if (ehp->port != -1 && ehp->port != hp.port) continue;
+    std::string name = ehp->host;
+    while (!name.empty() && name.front() == '.') name.erase(0, 1);
+    if (name.empty()) continue;
+    if (host == name) return true;
+    if (host.size() > name.size() && host.compare(host.size() - name.size(), name.size(), name) == 0 &&
+        host[host.size() - name.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool uses_proxy(const TransportOptions& options, std::string_view url) {
+  UrlParts u = split_url(url);
+  std::string scheme = lower(u.scheme);
+  const std::string& proxy = scheme == "https" ? options.https_proxy : scheme == "http" ? options.http_proxy : options.all_proxy;
+  if (proxy.empty() && options.all_proxy.empty()) return false;
+  auto hp = host_port(u.host, scheme == "https" ? 443 : 80);
+  if (!hp) return true;  // libcurl decides
+  return !bypassed(options.no_proxy, *hp);
+}
 
 bool is_loopback_http(std::string_view url) {
   UrlParts u = split_url(url);
@@ -417,7 +547,11 @@ bool is_loopback_http(std::string_view url) {
 }
 
 std::unique_ptr<Transport> make_loopback_transport(const TransportOptions& options) {
-  return std::make_unique<LoopbackTransport>(options);
+  return std::make_unique<LoopbackTransport>(options, false);
+}
+
+std::unique_ptr<Transport> make_builtin_transport(const TransportOptions& options) {
+  return std::make_unique<LoopbackTransport>(options, true);
 }
 
 std::unique_ptr<Transport> make_transport(const TransportOptions& options) {

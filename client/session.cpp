@@ -60,10 +60,17 @@ Transport& Session::transport() {
       if (auto ca = p->get("ca_bundle")) o.ca_bundle = expand_home(m_ctx.env, *ca);
     if (!o.verify_ssl)
       m_ctx.err << "warning: --no-verify-ssl: TLS certificates are not verified; the connection can be intercepted\n";
-    // libcurl honours proxies from the environment; the built-in client has none.
-    for (const char* v : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"})
-      if (m_ctx.env.get_nonempty(v)) o.builtin_loopback_http = false;
-    if (m_ctx.env.get_nonempty("ECSCTL_HTTP_CLIENT").value_or("") == "curl") o.builtin_loopback_http = false;
+    // A request these send through a proxy goes to libcurl, which reads them
+    // itself; the built-in client speaks to endpoints directly.
+    auto var = [&](const char* lower_name, const char* upper_name) {
+      if (auto v = m_ctx.env.get_nonempty(lower_name)) return *v;
+      return m_ctx.env.get_nonempty(upper_name).value_or("");
+    };
+    o.http_proxy = var("http_proxy", "HTTP_PROXY");
+    o.https_proxy = var("https_proxy", "HTTPS_PROXY");
+    o.all_proxy = var("all_proxy", "ALL_PROXY");
+    o.no_proxy = var("no_proxy", "NO_PROXY");
+    if (m_ctx.env.get_nonempty("ECSCTL_HTTP_CLIENT").value_or("") == "curl") o.builtin_client = false;
     m_transport = make_transport(o);
   }
   return *m_transport;

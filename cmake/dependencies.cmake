@@ -50,8 +50,10 @@ add_library(ecsctl_crypto_shared INTERFACE)
 target_link_libraries(ecsctl_crypto_shared INTERFACE ${CRYPTO_SHARED})
 
 # The local control plane alone links cpp-httplib (and with it libssl) and SQLite.
+# It serves HTTPS with --tls (httplib's SSLServer calls libssl directly).
+find_library(SSL_SHARED NAMES ssl)
 add_library(ecsctl_server_deps INTERFACE)
-target_link_libraries(ecsctl_server_deps INTERFACE ${HTTPLIB_LIB} ${SQLITE_STATIC} ${CMAKE_DL_LIBS})
+target_link_libraries(ecsctl_server_deps INTERFACE ${HTTPLIB_LIB} ${SSL_SHARED} ${CRYPTO_SHARED} ${SQLITE_STATIC} ${CMAKE_DL_LIBS})
 target_include_directories(ecsctl_server_deps INTERFACE ${HTTPLIB_INCLUDE} ${SQLITE_INCLUDE})
 # Debian builds libcpp-httplib with these; its header must see the same ones or
 # the classes' layout differs from the library's (stack corruption).

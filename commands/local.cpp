@@ -115,6 +115,7 @@ std::vector<std::string> server_argv(Context& ctx, const Args& args, const std::
   if (!config.empty()) argv.insert(argv.end(), {"--config-file", config});
   if (!creds.empty()) argv.insert(argv.end(), {"--credentials-file", creds});
   if (ctx.opts.region) argv.insert(argv.end(), {"--region", *ctx.opts.region});
+  if (args.has("--tls")) argv.push_back("--tls");
   return argv;
 }
 
@@ -253,7 +254,11 @@ int cmd_env(Context& ctx, Args& args) {
   Json s = running_server(dir);
   int port = port_of(args, s.is_object() ? s.value("port", k_default_port) : k_default_port);
   std::string region = ctx.opts.region.value_or(s.is_object() ? s.value("region", std::string("us-east-1")) : "us-east-1");
-  ctx.out << "export AWS_ENDPOINT_URL=http://127.0.0.1:" << port << "\n"
+  // A server started with --tls: https, and its CA for ecsctl, the AWS CLI and the SDKs.
+  std::string ca = s.is_object() ? s.value("caBundle", std::string()) : std::string();
+  ctx.out << "export AWS_ENDPOINT_URL=" << (ca.empty() ? "http" : "https") << "://127.0.0.1:" << port << "\n";
+  if (!ca.empty()) ctx.out << "export AWS_CA_BUNDLE=" << ca << "\n";
+  ctx.out
           << "export AWS_ACCESS_KEY_ID=" << creds.value("accessKeyId", "") << "\n"
           << "export AWS_SECRET_ACCESS_KEY=" << creds.value("secretAccessKey", "") << "\n"
           << "export AWS_REGION=" << region << "\n"
@@ -315,10 +320,14 @@ const CommandSpec local_up{
         "DIR/stderr.log). Its state (SQLite) and credentials live in the state directory;\n"
         "`eval \"$(ecsctl local env)\"` points ecsctl and the AWS CLI at it.\n\n"
         "--pace fast runs tasks and deployments through their states at once; real waits as\n"
-        "long as ECS would.\n",
+        "long as ECS would.\n\n"
+        "--tls serves HTTPS with a CA and a certificate for localhost/127.0.0.1 made in the\n"
+        "state directory (ca.pem, server.pem; kept across restarts), and writes ca_bundle\n"
+        "into the `local` profile so that ecsctl and the AWS CLI verify it.\n",
     .flags = {{.name = "--port", .metavar = "N", .help = "the port to listen on, on 127.0.0.1 (default 4510)"},
               k_state,
               {.name = "--detach", .help = "run in the background and return once it answers"},
+              {.name = "--tls", .help = "serve HTTPS with a CA made in the state directory (ca.pem)"},
               {.name = "--pace", .metavar = "PACE", .help = "how fast tasks and deployments move (default fast)",
                .complete = Completer::choices, .choices = {"fast", "real"}}},
     .run = ecsctl::cmd_up,

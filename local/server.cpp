@@ -24,6 +24,7 @@
 #include "local/events_services.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
+#include "local/tls_certs.hpp"
 
 namespace fs = std::filesystem;
 
@@ -238,7 +239,21 @@ int run_server(const ServerOptions& opt) {
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
 
-  httplib::Server svr;
+  // With --tls: HTTPS with the state directory's CA and server certificate.
+  std::unique_ptr<httplib::Server> server;
+  std::string ca_bundle;
+  if (opt.tls) {
+    TlsFiles files = ensure_tls_files(opt.state_dir);
+    auto ssl = std::make_unique<httplib::SSLServer>(files.server_cert.c_str(), files.server_key.c_str());
+    if (!ssl->is_valid())
+      throw Error(Exit::config, "cannot serve HTTPS with " + files.server_cert + " and " + files.server_key,
+                  {}, "remove them to have new ones made, or check that the key matches the certificate");
+    server = std::move(ssl);
+    ca_bundle = fs::absolute(files.ca_cert).lexically_normal().string();
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& svr = *server;
   svr.new_task_queue = [] { return new httplib::ThreadPool(8); };
   svr.set_keep_alive_max_count(1000000);
   // httplib writes a response's headers and body in separate sends; without
@@ -262,7 +277,7 @@ int run_server(const ServerOptions& opt) {
     try {
       std::lock_guard lock(router.state_mutex());
       if (action == "status") {
-        out = {{"endpoint", "http://127.0.0.1:" + std::to_string(opt.port)}, {"pid", getpid()}, {"stateDir", opt.state_dir},
+        out = {{"endpoint", std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port)}, {"pid", getpid()}, {"stateDir", opt.state_dir},
                {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()}};
       } else if (action == "reset") {
         store.clear();
@@ -337,14 +352,19 @@ int run_server(const ServerOptions& opt) {
 
   if (!svr.bind_to_port("127.0.0.1", opt.port))
     throw Error(Exit::config, "cannot listen on 127.0.0.1:" + std::to_string(opt.port) + " (port in use?)");
-  std::string endpoint = "http://127.0.0.1:" + std::to_string(opt.port);
-  if (!opt.config_file.empty())
-    write_ini_section(opt.config_file, "profile local", {{"region", opt.region}, {"endpoint_url", endpoint}, {"output", "json"}});
+  std::string endpoint = std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port);
+  if (!opt.config_file.empty()) {
+    std::vector<std::pair<std::string, std::string>> profile = {
+        {"region", opt.region}, {"endpoint_url", endpoint}, {"output", "json"}};
+    if (!ca_bundle.empty()) profile.emplace_back("ca_bundle", ca_bundle);
+    write_ini_section(opt.config_file, "profile local", profile);
+  }
   if (!opt.credentials_file.empty())
     write_ini_section(opt.credentials_file, "local", {{"aws_access_key_id", keys.access_key_id},
                                                       {"aws_secret_access_key", keys.secret_access_key}});
-  write_private(opt.state_dir + "/server.json", Json{{"pid", getpid()}, {"port", opt.port}, {"endpoint", endpoint},
-                                                     {"region", opt.region}}.dump() + "\n");
+  Json server_json{{"pid", getpid()}, {"port", opt.port}, {"endpoint", endpoint}, {"region", opt.region}};
+  if (!ca_bundle.empty()) server_json["caBundle"] = ca_bundle;
+  write_private(opt.state_dir + "/server.json", server_json.dump() + "\n");
   log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ")");
 
   std::thread engine([&] {

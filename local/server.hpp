@@ -17,6 +17,7 @@ struct ServerOptions {
   Pace pace = Pace::fast;
   std::string config_file;       // AWS_CONFIG_FILE (or ~/.aws/config); empty: do not write
   std::string credentials_file;  // AWS_SHARED_CREDENTIALS_FILE (or ~/.aws/credentials)
+  bool tls = false;              // HTTPS with the state directory's CA (local/tls_certs.hpp)
 };
 
 // The keys of a state directory (generated on first use, mode 0600).

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ namespace {
 
 constexpr const char* k_usage =
     "usage: ecsctl-local serve --state DIR [--port N] [--pace fast|real] [--region R]\n"
-    "                          [--config-file F] [--credentials-file F]\n"
+    "                          [--config-file F] [--credentials-file F] [--tls]\n"
     "       ecsctl-local status|reset --state DIR\n"
     "       ecsctl-local add-instances --state DIR  (JSON request on stdin)";
 
@@ -44,7 +45,18 @@ void control(const std::string& state_dir, const std::string& action, const std:
   Json server = read_json(state_dir + "/server.json");
   Json creds = read_json(state_dir + "/credentials.json");
   if (!server.is_object() || !creds.is_object()) throw Error(Exit::other, "no server is running on " + state_dir);
-  httplib::Client cli("127.0.0.1", server.value("port", 0));
+  // A server started with --tls is asked over HTTPS, trusting its state
+  // directory's CA (the control token is not sent unverified).
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (server.value("endpoint", std::string()).rfind("https://", 0) == 0) {
+    auto ssl = std::make_unique<httplib::SSLClient>("127.0.0.1", server.value("port", 0));
+    ssl->set_ca_cert_path(server.value("caBundle", state_dir + "/ca.pem").c_str());
+    ssl->enable_server_certificate_verification(true);
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>("127.0.0.1", server.value("port", 0));
+  }
+  httplib::ClientImpl& cli = *client;
   cli.set_connection_timeout(5);
   cli.set_read_timeout(60);
   std::string token;
@@ -77,7 +89,8 @@ int run(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) usage(args[i] + " needs a value");
       return args[++i];
     };
-    if (args[i] == "--port") {
+    if (args[i] == "--tls") opt.tls = true;
+    else if (args[i] == "--port") {
       std::string v = value();
       try {
         opt.port = std::stoi(v);

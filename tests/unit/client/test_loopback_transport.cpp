@@ -297,3 +297,28 @@ TEST_SUITE("loopback transport") {
     }
   }
 }
+
+TEST_SUITE("proxy selection") {
+  TEST_CASE("a request goes to libcurl only when its scheme's proxy variable applies and no_proxy does not exclude it") {
+    TransportOptions o;
+    CHECK_FALSE(uses_proxy(o, "https://ecs.us-east-1.amazonaws.com/"));
+    o.https_proxy = "http://127.0.0.1:3128";
+    CHECK(uses_proxy(o, "https://ecs.us-east-1.amazonaws.com/"));
+    CHECK(uses_proxy(o, "https://127.0.0.1:4510/"));      // as the AWS CLI: loopback is not exempt by itself
+    CHECK_FALSE(uses_proxy(o, "http://127.0.0.1:4510/"));  // http has its own variable
+    o.no_proxy = " .amazonaws.com , localhost";
+    CHECK_FALSE(uses_proxy(o, "https://ecs.us-east-1.amazonaws.com/"));
+    CHECK_FALSE(uses_proxy(o, "https://LOCALHOST:4510/"));
+    CHECK(uses_proxy(o, "https://amazonaws.com.evil.example/"));
+    CHECK(uses_proxy(o, "https://notamazonaws.com/"));
+    o.no_proxy = "127.0.0.1:4511";
+    CHECK(uses_proxy(o, "https://127.0.0.1:4510/"));
+    CHECK_FALSE(uses_proxy(o, "https://127.0.0.1:4511/"));
+    o.no_proxy = "*";
+    CHECK_FALSE(uses_proxy(o, "https://ecs.us-east-1.amazonaws.com/"));
+    TransportOptions all;
+    all.all_proxy = "socks5://127.0.0.1:1080";
+    CHECK(uses_proxy(all, "http://127.0.0.1:4510/"));
+    CHECK(uses_proxy(all, "https://ecs.us-east-1.amazonaws.com/"));
+  }
+}
