@@ -25,6 +25,17 @@ containerDefinitions:
       - {name: DB_PASSWORD, value: hunter2}
     healthCheck: {command: [CMD, x], interval: 500}
 YAML
+# One error is "(1 error)", not "(1 errors)" (issue 16).
+cat >"$TMP/one.yaml" <<'YAML'
+family: one
+containerDefinitions:
+  - name: app
+    image: nginx:1.25
+    memory: 3
+YAML
+run render "$TMP/one.yaml"
+expect_code 3 "one error -> exit 3"
+expect_in "$ERR" "failed validation (1 error)" "one error is counted in the singular"
 run validate "$TMP/bad.yaml"
 expect_code 3 "errors -> exit 3"
 expect_in "$ERR" "$TMP/bad.yaml:5:9: error[fargate-task-size]:" "file:line:col: error[rule]"
