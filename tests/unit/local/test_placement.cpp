@@ -1,6 +1,8 @@
 // Placement: resources, host ports, strategies and constraints.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include <set>
 
 #include "local/placement.hpp"
