@@ -19,19 +19,6 @@
 namespace ecsctl::workflow {
 namespace {
 
-// The split-up words of --subnets/--security-groups ("a,b c" -> a, b, c).
-Json split_ids(const std::vector<std::string>& words) {
-  Json out = Json::array();
-  for (const auto& w : words)
-    for (std::size_t s = 0; s <= w.size();) {
-      auto e = w.find(',', s);
-      if (e == std::string::npos) e = w.size();
-      if (e > s) out.push_back(w.substr(s, e - s));
-      s = e + 1;
-    }
-  return out;
-}
-
 void apply_service(Runtime& rt, Json& in, const std::string& service) {
   Json svc = describe_service(rt, in.value("cluster", ""), service);
   for (const char* k : {"networkConfiguration", "platformVersion"})

@@ -100,18 +100,6 @@ Flags parse_flags(Context& ctx, const Args& args) {
   return f;
 }
 
-Json split_ids(const std::vector<std::string>& words) {
-  Json out = Json::array();
-  for (const auto& w : words)
-    for (std::size_t s = 0; s <= w.size();) {
-      auto e = w.find(',', s);
-      if (e == std::string::npos) e = w.size();
-      if (e > s) out.push_back(w.substr(s, e - s));
-      s = e + 1;
-    }
-  return out;
-}
-
 long long wall_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }

@@ -119,6 +119,18 @@ std::vector<std::string> split_command(std::string_view text) {
   return out;
 }
 
+Json split_ids(const std::vector<std::string>& words) {
+  Json out = Json::array();
+  for (const auto& w : words)
+    for (std::size_t s = 0; s <= w.size();) {
+      auto e = w.find(',', s);
+      if (e == std::string::npos) e = w.size();
+      if (e > s) out.push_back(w.substr(s, e - s));
+      s = e + 1;
+    }
+  return out;
+}
+
 std::string arn_tail(std::string_view arn) {
   auto slash = arn.rfind('/');
   return std::string(slash == std::string_view::npos ? arn : arn.substr(slash + 1));

@@ -51,6 +51,8 @@ std::vector<std::string> split_command(std::string_view text);
 
 // The last path part of an ARN ("arn:...:task/c/abc" -> "abc"), or `arn` itself.
 std::string arn_tail(std::string_view arn);
+// The split-up words of --subnets/--security-groups ("a,b c" -> a, b, c).
+Json split_ids(const std::vector<std::string>& words);
 // "family:revision" of a task-definition ARN or name.
 std::string taskdef_short(std::string_view arn);
 

@@ -173,18 +173,24 @@ class Lexer {
     return t;
   }
 
-  Token raw_string() {
-    const std::size_t p = m_i;
-    std::string_view body = delimited('\'', "raw string literal");
+  // `body` with each backslash-escaped `quote` turned into the quote itself;
+  // every other backslash is kept (raw strings and JSON literals alike).
+  static std::string unescape_delimiter(std::string_view body, char quote) {
     std::string s;
     for (std::size_t i = 0; i < body.size(); ++i) {
-      if (body[i] == '\\' && i + 1 < body.size() && body[i + 1] == '\'') {
-        s += '\'';
+      if (body[i] == '\\' && i + 1 < body.size() && body[i + 1] == quote) {
+        s += quote;
         ++i;
       } else {
         s += body[i];
       }
     }
+    return s;
+  }
+
+  Token raw_string() {
+    const std::size_t p = m_i;
+    std::string s = unescape_delimiter(delimited('\'', "raw string literal"), '\'');
     Token t;
     t.type = Tok::literal;
     t.pos = p;
@@ -194,16 +200,7 @@ class Lexer {
 
   Token literal() {
     const std::size_t p = m_i;
-    std::string_view body = delimited('`', "JSON literal");
-    std::string s;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-      if (body[i] == '\\' && i + 1 < body.size() && body[i + 1] == '`') {
-        s += '`';
-        ++i;
-      } else {
-        s += body[i];
-      }
-    }
+    std::string s = unescape_delimiter(delimited('`', "JSON literal"), '`');
     Token t;
     t.type = Tok::literal;
     t.pos = p;
