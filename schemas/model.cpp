@@ -87,9 +87,13 @@ const Json& operation(std::string_view service, std::string_view operation_name)
     Json j = Json::object();
     j["metadata"] = meta;
     j["operations"][op->name] = decode(op->definition);
+    // The names are unique, so the shapes go straight into the object's
+    // vector: ordered_json's operator[] would search it once per shape.
     Json& shapes = j["shapes"] = Json::object();
+    auto& entries = shapes.get_ref<Json::object_t&>();
+    entries.reserve(op->shape_count);
     for (std::size_t i = 0; i < op->shape_count; ++i)
-      shapes[m.shape_names[op->shapes[i]]] = decode(m.shapes[op->shapes[i]]);
+      entries.Container::emplace_back(m.shape_names[op->shapes[i]], decode(m.shapes[op->shapes[i]]));
     j["paginators"] = Json::object();
     if (auto it = pags.find(op->name); it != pags.end()) j["paginators"][op->name] = *it;
     return j;
@@ -104,7 +108,9 @@ const Json& service(std::string_view name) {
     Json& ops = j["operations"] = Json::object();
     for (std::size_t i = 0; i < m.operation_count; ++i) ops[m.operations[i].name] = decode(m.operations[i].definition);
     Json& shapes = j["shapes"] = Json::object();
-    for (std::size_t i = 0; i < m.shape_count; ++i) shapes[m.shape_names[i]] = decode(m.shapes[i]);
+    auto& entries = shapes.get_ref<Json::object_t&>();
+    entries.reserve(m.shape_count);
+    for (std::size_t i = 0; i < m.shape_count; ++i) entries.Container::emplace_back(m.shape_names[i], decode(m.shapes[i]));
     j["paginators"] = decode(m.paginators);
     j["waiters"] = decode(m.waiters);
     return j;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "schemas/model.hpp"
 
@@ -93,26 +94,36 @@ OperationView build_view(const Json& doc, std::string_view operation) {
   }
   // Only the shapes the operation reaches (a whole service model holds hundreds).
   const Json& shapes = doc.at("shapes");
-  std::vector<std::string> todo;
+  // ordered_json finds a key by a linear search: index the shapes once.
+  std::unordered_map<std::string_view, const Json*> index;
+  index.reserve(shapes.size());
+  for (const auto& [shape_name, shape_json] : shapes.get_ref<const Json::object_t&>()) index.emplace(shape_name, &shape_json);
+  // Shape names are viewed in place: they live in `doc` as long as the view.
+  auto name_of = [](const Json& ref) -> std::string_view {
+    auto it = ref.find("shape");
+    return it != ref.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
+  };
+  std::vector<std::string_view> todo;
   for (const char* part : {"input", "output"})
-    if (auto it = op->find(part); it != op->end()) todo.push_back(str(*it, "shape"));
+    if (auto it = op->find(part); it != op->end()) todo.push_back(name_of(*it));
   if (auto errs = op->find("errors"); errs != op->end())
-    for (const auto& e : *errs) todo.push_back(str(e, "shape"));
-  std::vector<std::pair<std::string, const Json*>> reached;
-  std::map<std::string, bool, std::less<>> seen;
+    for (const auto& e : *errs) todo.push_back(name_of(e));
+  std::vector<std::pair<std::string_view, const Json*>> reached;
+  std::unordered_map<std::string_view, bool> seen;
   if (operation.empty())  // every shape of the document
-    for (auto it = shapes.begin(); it != shapes.end(); ++it) todo.push_back(it.key());
+    for (const auto& entry : shapes.get_ref<const Json::object_t&>()) todo.push_back(entry.first);
   while (!todo.empty()) {
-    std::string name = std::move(todo.back());
+    std::string_view name = todo.back();
     todo.pop_back();
     if (name.empty() || !seen.emplace(name, true).second) continue;
-    auto it = shapes.find(name);
-    if (it == shapes.end()) throw std::out_of_range("the API model has no shape '" + name + "'");
-    reached.emplace_back(name, &*it);
+    auto found = index.find(name);
+    if (found == index.end()) throw std::out_of_range("the API model has no shape '" + std::string(name) + "'");
+    const Json* it = found->second;
+    reached.emplace_back(name, it);
     if (auto m = it->find("members"); m != it->end())
-      for (const auto& ref : *m) todo.push_back(str(ref, "shape"));
+      for (const auto& ref : *m) todo.push_back(name_of(ref));
     for (const char* part : {"member", "key", "value"})
-      if (auto r = it->find(part); r != it->end()) todo.push_back(str(*r, "shape"));
+      if (auto r = it->find(part); r != it->end()) todo.push_back(name_of(*r));
   }
   for (const auto& [shape_name, shape_json] : reached) {
     Shape& s = v.shapes.emplace_back();

@@ -10,7 +10,8 @@ namespace ecsctl::taskdef {
 
 namespace {
 
-using T = ShapeInfo::Type;
+using T = model::Type;
+using Shape = model::Shape;
 
 std::string json_type(const Json& v) {
   if (v.is_string()) return "a string";
@@ -45,30 +46,30 @@ bool iequal(std::string_view a, std::string_view b) {
 struct Walker {
   Checker& k;
 
-  void type_error(const Json& v, const ShapeInfo& s, const std::string& path) {
+  void type_error(const Json& v, const Shape& s, const std::string& path) {
     std::string msg = "expected " + std::string(type_name(s.type)) + " at " + path + ", got " + json_type(v);
     if (s.type == T::string && v.is_number() && (path == "cpu" || path == "memory"))
       msg += " (task-level " + path + " is a string in the ECS API: write \"" + v.dump() + "\")";
     k.add("input-type", path, msg);
   }
 
-  void check_enum(const Json& v, const ShapeInfo& s, const std::string& path) {
+  void check_enum(const Json& v, const Shape& s, const std::string& path) {
     std::string val = v.get<std::string>();
-    for (const auto& e : s.enums)
+    for (const auto& e : s.enum_values)
       if (e == val) return;
     std::string list;
     std::optional<std::string> near;
-    for (const auto& e : s.enums) {
+    for (const auto& e : s.enum_values) {
       list += (list.empty() ? "" : ", ") + e;
       if (!near && iequal(e, val)) near = e;
     }
-    if (!near) near = closest_match(val, s.enums);
+    if (!near) near = closest_match(val, s.enum_values);
     std::string msg = "'" + show(v) + "' is not valid for " + leaf_name(path) + "; expected one of " + list;
     if (near) msg += " (did you mean '" + *near + "'?)";
     k.add("input-enum", path, msg);
   }
 
-  void check_bounds(double n, const ShapeInfo& s, const std::string& path, const char* what) {
+  void check_bounds(double n, const Shape& s, const std::string& path, const char* what) {
     // Tags and tag keys/values have rules of their own (tags-max, tag-key-format).
     if (s.name == "Tags" || s.name == "TagKey" || s.name == "TagValue") return;
     if ((s.min && n < *s.min) || (s.max && n > *s.max)) {
@@ -78,13 +79,13 @@ struct Walker {
     }
   }
 
-  void structure(const Json& v, const ShapeInfo& s, const std::string& path) {
+  void structure(const Json& v, const Shape& s, const std::string& path) {
     for (const auto& [name, value] : v.items()) {
       std::string child = path_join(path, name);
-      const ShapeInfo* m = s.member(name);
+      const Shape* m = member_shape(s, name);
       if (!m) {
         std::string msg = "unknown parameter " + name + (path.empty() ? "" : " in " + path);
-        if (auto near = closest_match(name, s.member_names)) msg += "; did you mean " + *near + "?";
+        if (auto near = closest_match(name, member_names(s))) msg += "; did you mean " + *near + "?";
         k.add("input-unknown-field", child, msg);
         continue;
       }
@@ -97,7 +98,7 @@ struct Walker {
     }
   }
 
-  void walk(const Json& v, const ShapeInfo& s, const std::string& path) {
+  void walk(const Json& v, const Shape& s, const std::string& path) {
     if (v.is_null()) return;  // null counts as absent
     switch (s.type) {
       case T::structure:
@@ -106,15 +107,15 @@ struct Walker {
       case T::list:
         if (!v.is_array()) return type_error(v, s, path);
         check_bounds(static_cast<double>(v.size()), s, path, "the length");
-        for (std::size_t i = 0; i < v.size(); ++i) walk(v[i], *s.element, path_index(path, i));
+        for (std::size_t i = 0; i < v.size(); ++i) walk(v[i], element_shape(s), path_index(path, i));
         return;
       case T::map:
         if (!v.is_object()) return type_error(v, s, path);
-        for (const auto& [key, value] : v.items()) walk(value, *s.element, path_join(path, key));
+        for (const auto& [key, value] : v.items()) walk(value, element_shape(s), path_join(path, key));
         return;
       case T::string:
         if (!v.is_string()) return type_error(v, s, path);
-        if (!s.enums.empty()) return check_enum(v, s, path);
+        if (!s.enum_values.empty()) return check_enum(v, s, path);
         check_bounds(static_cast<double>(v.get_ref<const std::string&>().size()), s, path, "the length");
         return;
       case T::integer:
@@ -127,6 +128,7 @@ struct Walker {
         return;
       }
       case T::double_:
+      case T::float_:
         if (!v.is_number()) return type_error(v, s, path);
         check_bounds(v.get<double>(), s, path, "the value");
         return;

@@ -1,33 +1,28 @@
-// The ECS API model's shapes (from the model view, schemas/model_view.hpp),
-// compiled once into a fast lookup form for the generic checks of task
-// definitions (types, unknown members, enums, required members, bounds).
+// The ECS API model's shapes for the generic checks of task definitions
+// (types, unknown members, enums, required members, bounds): the shapes of
+// the model view (schemas/model_view.hpp) of RegisterTaskDefinition, used as
+// they are, with the few lookups the checks need.
 #pragma once
-#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::taskdef {
 
-struct ShapeInfo {
-  enum class Type { structure, list, map, string, integer, long_, double_, boolean, timestamp, blob };
-  std::string name;
-  Type type = Type::string;
-  std::vector<std::string> member_names;  // model order
-  std::unordered_map<std::string, const ShapeInfo*> members;
-  std::vector<std::string> required;
-  std::vector<std::string> enums;
-  const ShapeInfo* element = nullptr;  // list member / map value
-  std::optional<double> min, max;
+// The shape `name` of the ECS model (e.g. "RegisterTaskDefinitionRequest"),
+// as RegisterTaskDefinition reaches it. Throws std::out_of_range.
+const model::Shape& ecs_shape(std::string_view name);
 
-  const ShapeInfo* member(std::string_view n) const;
-};
-
-// The compiled shape `name` of the ECS model (e.g. "RegisterTaskDefinitionRequest").
-const ShapeInfo& ecs_shape(std::string_view name);
+// The shape of member `name` of a structure, or nullptr.
+const model::Shape* member_shape(const model::Shape& s, std::string_view name);
+// The element of a list, or the value of a map.
+const model::Shape& element_shape(const model::Shape& s);
+// A structure's member names, in model order.
+std::vector<std::string> member_names(const model::Shape& s);
 
 // "string", "integer", "list", ... as written in messages.
-std::string_view type_name(ShapeInfo::Type t);
+std::string_view type_name(model::Type t);
 
 }  // namespace ecsctl::taskdef

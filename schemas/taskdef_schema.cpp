@@ -31,38 +31,40 @@ struct Generator {
   Json defs = Json::object();
   std::set<std::string> done;
 
-  Json ref(const ShapeInfo& s) {
-    using T = ShapeInfo::Type;
+  Json ref(const model::Shape& s) {
+    using T = model::Type;
     switch (s.type) {
       case T::structure:
         define(s);
         return Json{{"$ref", "#/$defs/" + s.name}};
       case T::list: {
-        Json j{{"type", "array"}, {"items", ref(*s.element)}};
+        Json j{{"type", "array"}, {"items", ref(element_shape(s))}};
         if (s.max) j["maxItems"] = static_cast<long long>(*s.max);
         return j;
       }
-      case T::map: return Json{{"type", "object"}, {"additionalProperties", ref(*s.element)}};
+      case T::map: return Json{{"type", "object"}, {"additionalProperties", ref(element_shape(s))}};
       case T::string: {
         Json j{{"type", "string"}};
-        if (!s.enums.empty()) j["enum"] = s.enums;
+        if (!s.enum_values.empty()) j["enum"] = s.enum_values;
         if (s.min) j["minLength"] = static_cast<long long>(*s.min);
         if (s.max) j["maxLength"] = static_cast<long long>(*s.max);
         return j;
       }
       case T::integer:
       case T::long_: return Json{{"type", "integer"}};
-      case T::double_: return Json{{"type", "number"}};
+      case T::double_:
+      case T::float_: return Json{{"type", "number"}};
       case T::boolean: return Json{{"type", "boolean"}};
       default: return Json{{"type", "string"}};
     }
   }
 
-  void define(const ShapeInfo& s) {
+  void define(const model::Shape& s) {
     if (!done.insert(s.name).second) return;
     Json props = Json::object();
-    for (const auto& m : s.member_names) {
-      Json p = ref(*s.members.at(m));
+    for (const auto& member : s.members) {
+      const std::string& m = member.name;
+      Json p = ref(member.target());
       for (const auto& b : member_bounds())
         if (b.shape == s.name && b.member == m) {
           p["minimum"] = b.min;
@@ -80,7 +82,7 @@ struct Generator {
 
 Json task_definition_schema() {
   Generator g;
-  const ShapeInfo& req = ecs_shape("RegisterTaskDefinitionRequest");
+  const model::Shape& req = ecs_shape("RegisterTaskDefinitionRequest");
   g.define(req);
   g.define(ecs_shape("TaskDefinition"));
   // The validator's extra rules that a schema can express.

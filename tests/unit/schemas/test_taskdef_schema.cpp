@@ -29,15 +29,15 @@ TEST_SUITE("taskdef schema") {
     for (const auto& [key, def] : schema["$defs"].items()) {
       const std::string& name = key;  // a plain variable: INFO's lambda cannot capture a binding in clang 14
       INFO(name);
-      const ShapeInfo& shape = ecs_shape(name);
+      const model::Shape& shape = ecs_shape(name);
       std::vector<std::string> props;
       for (const auto& [p, v] : def["properties"].items()) {
         props.push_back(p);
-        const ShapeInfo* m = shape.member(p);
+        const model::Shape* m = member_shape(shape, p);
         REQUIRE(m != nullptr);
-        if (!m->enums.empty()) CHECK(v["enum"] == Json(m->enums));
+        if (!m->enum_values.empty()) CHECK(v["enum"] == Json(m->enum_values));
       }
-      CHECK(props == shape.member_names);
+      CHECK(props == member_names(shape));
       CHECK(def["additionalProperties"] == false);
     }
     CHECK(schema["$defs"].contains("ContainerDefinition"));
