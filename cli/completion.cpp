@@ -17,6 +17,7 @@
 #include "client/api.hpp"
 #include "commands/api.hpp"
 #include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 #include "schemas/taskdef.hpp"
 
 namespace ecsctl::completion {
@@ -606,16 +607,15 @@ void value_candidates(Context& ctx, Result& r, const Line& line, const std::stri
   }
   const auto& op = operation_of(line);
   if (const api::ArgSpec* a = arg_of(op, flag)) {
-    const Json& shape = model::shape(*op->model, a->shape);
-    const Json* target = &shape;
-    if (a->type == "list" && shape.contains("member"))
-      target = &model::shape(*op->model, shape.at("member").at("shape").get<std::string>());
-    if (target->contains("enum")) {
-      for (const auto& v : target->at("enum")) add(r, v.get<std::string>(), a->member);
+    const model::Shape& shape = model::view(op->service, op->name).shape(a->shape);
+    const model::Shape* target = &shape;
+    if (shape.type == model::Type::list) target = &shape.list_member.target();
+    if (target->has_enum()) {
+      for (const auto& v : target->enum_values) add(r, v, a->member);
       return;
     }
     if (a->type == "structure" || a->type == "map" ||
-        (a->type == "list" && target->value("type", "") == "structure"))
+        (a->type == "list" && target->type == model::Type::structure))
       add(r, "file://", "read the value from a file");
   }
   std::string kind = live_kind(line.group, flag);

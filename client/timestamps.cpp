@@ -7,6 +7,7 @@
 
 #include "client/protocols.hpp"
 #include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::client {
 namespace {
@@ -129,14 +130,12 @@ std::string random_uuid() {
 }
 
 void fill_idempotency_tokens(const Json& service_model, std::string_view operation, Json& input) {
-  const Json& op = service_model["operations"][std::string(operation)];
-  if (!op.contains("input")) return;
-  const Json& shape = model::shape(service_model, op["input"]["shape"].get<std::string>());
-  if (!shape.contains("members")) return;
-  for (auto& [name, member] : shape["members"].items()) {
-    if (!member.value("idempotencyToken", false)) continue;
+  const model::OperationView& view = model::document_view(service_model, operation);
+  if (!view.input) return;
+  for (const model::Member& m : view.input->members) {
+    if (!m.idempotency_token) continue;
     if (!input.is_object()) input = Json::object();
-    if (!input.contains(name)) input[name] = random_uuid();
+    if (!input.contains(m.name)) input[m.name] = random_uuid();
   }
 }
 

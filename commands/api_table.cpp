@@ -5,6 +5,7 @@
 
 #include "commands/api.hpp"
 #include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::api {
 namespace {
@@ -19,10 +20,6 @@ const std::map<std::string, std::string, std::less<>>& command_map(const std::st
   std::map<std::string, std::string, std::less<>> table;
   for (const auto& name : model::operation_names(service)) table.emplace(model::kebab_case(name), name);
   return cache.emplace(service, std::move(table)).first->second;
-}
-
-std::string shape_type(const Json& model, const std::string& shape) {
-  return model.at("shapes").at(shape).value("type", std::string("string"));
 }
 
 void add_paging_args(Operation& op, const Json& pag) {
@@ -64,26 +61,23 @@ std::optional<Operation> find_operation(std::string_view service, std::string_vi
   const auto& table = command_map(std::string(service));
   auto it = table.find(command);
   if (it == table.end()) return std::nullopt;
-  const Json& model = model::operation(service, it->second);
-  const Json& o = model.at("operations").at(it->second);
+  const model::OperationView& view = model::view(service, it->second);
+  const Json& model = *view.model;
   Operation op;
   op.service = std::string(service);
   op.name = it->second;
   op.command = it->first;
   op.model = &model;
-  if (o.contains("input")) op.input_shape = o["input"]["shape"].get<std::string>();
-  if (o.contains("output")) op.output_shape = o["output"]["shape"].get<std::string>();
-  if (!op.input_shape.empty()) {
-    const Json& in = model.at("shapes").at(op.input_shape);
-    const Json required = in.value("required", Json::array());
-    const Json members = in.value("members", Json::object());  // named: items() must not outlive it
-    for (auto& [member, ref] : members.items()) {
+  if (view.input) op.input_shape = view.input->name;
+  if (view.output) op.output_shape = view.output->name;
+  if (view.input) {
+    for (const model::Member& m : view.input->members) {
       ArgSpec a;
-      a.member = member;
-      a.shape = ref.at("shape").get<std::string>();
-      a.type = shape_type(model, a.shape);
-      a.cli_name = "--" + model::kebab_case(member);
-      a.required = std::find(required.begin(), required.end(), member) != required.end();
+      a.member = m.name;
+      a.shape = m.shape_name;
+      a.type = m.target().type_name;
+      a.cli_name = "--" + model::kebab_case(m.name);
+      a.required = m.required;
       op.args.push_back(a);
       if (a.type == "boolean") {
         // The AWS CLI renames ECS's --no-enable-execute-command (argrename.py).
