@@ -7,17 +7,11 @@
 
 #include "core/pyformat.hpp"
 #include "schemas/model.hpp"
+#include "schemas/model_view.hpp"
 
 namespace ecsctl::local {
 
 namespace {
-
-// The members of a structure shape (an empty object when it has none).
-const Json& members_of(const Json& shape) {
-  static const Json k_none = Json::object();
-  auto it = shape.find("members");
-  return it == shape.end() ? k_none : *it;
-}
 
 constexpr const char* k_schedules = "scheduler_schedules";
 constexpr const char* k_groups = "scheduler_groups";
@@ -124,24 +118,22 @@ HttpResponse Scheduler::handle(const HttpRequest& r) {
   bool utf8 = pyfmt::sanitize_utf8(name) == name;
   for (const auto& [k, v] : r.query) utf8 = utf8 && pyfmt::sanitize_utf8(k) == k && pyfmt::sanitize_utf8(v) == v;
   if (!utf8) return rest_error(400, "ValidationException", "The request's path or query string is not valid UTF-8.");
-  const Json& model = model::service("scheduler");
-  const Json& shape = model::shape(model, model["operations"][operation]["input"]["shape"].get<std::string>());
+  const model::OperationView& view = model::view("scheduler", operation);
   Json in = r.body.empty() ? Json::object() : Json::parse(r.body, nullptr, false);
   if (in.is_discarded() || !in.is_object()) return rest_error(400, "ValidationException", "Request body is not valid JSON.");
-  for (const auto& [member, spec] : members_of(shape).items()) {
-    std::string location = spec.value("location", "");
-    if (location == "uri") in[member] = name;
-    if (location != "querystring") continue;
+  static const std::vector<model::Member> k_no_members;
+  for (const model::Member& m : view.input ? view.input->members : k_no_members) {
+    if (m.location == "uri") in[m.name] = name;
+    if (m.location != "querystring") continue;
     for (const auto& [k, v] : r.query) {
-      if (k != spec.value("locationName", member)) continue;
-      std::string type = model::shape(model, spec["shape"].get<std::string>()).value("type", "string");
-      if (type == "integer") {
+      if (k != m.wire_name(m.name)) continue;
+      if (m.target().type == model::Type::integer) {
         char* end = nullptr;
         long n = std::strtol(v.c_str(), &end, 10);
         if (v.empty() || *end) return rest_error(400, "ValidationException", "Value '" + v + "' at '" + k + "' is not a number.");
-        in[member] = n;
+        in[m.name] = n;
       } else {
-        in[member] = v;
+        in[m.name] = v;
       }
     }
   }
