@@ -55,7 +55,7 @@ void print_main_help(Context& ctx, const CommandTable& table) {
     o << "  " << n << std::string(n.size() < 28 ? 28 - n.size() : 1, ' ') << g.summary << "\n";
   }
   {
-    auto ops = api::operation_commands("");
+    auto ops = commands::api::operation_commands("");
     o << "\nAmazon ECS API operations (" << ops.size()
       << "), with the AWS CLI's names and flags; `ecsctl <operation> --help` lists its options:\n";
     std::string line = " ";
@@ -139,16 +139,16 @@ static int run_command(Context& ctx, const CommandSpec& spec, const std::vector<
                             spec.positionals.empty() ? "command" : spec.positionals[0].name, words[0]),
                 hint);
   }
-  std::optional<api::Operation> op = api::extended_operation(spec);
+  std::optional<commands::api::Operation> op = commands::api::extended_operation(spec);
   std::vector<std::string> op_flags;
-  if (op) op_flags = api::operation_flag_names(*op);
+  if (op) op_flags = commands::api::operation_flag_names(*op);
   Args args = parse_command_line(spec, words, op_flags);
   if (args.help && !spec.raw) {
     print_command_help(ctx, spec);
     if (op) {
       ctx.out << "\nOptions of the " << op->name << " operation, accepted as well:\n\n";
       std::string_view op_group = spec.group.substr(0, spec.group.find(' '));
-      api::print_operation_help(ctx, *op, op_group == "wait" ? "" : op_group);
+      commands::api::print_operation_help(ctx, *op, op_group == "wait" ? "" : op_group);
     }
     return 0;
   }
@@ -200,8 +200,8 @@ static int dispatch(Context& ctx, CommandLine& cl, const CommandTable& table) {
   }
   std::vector<std::string> rest(cl.words.begin() + static_cast<long>(consumed), cl.words.end());
   if (const CommandSpec* c = find_command(table, group, name)) return run_command(ctx, *c, rest);
-  if (api::is_operation_command(group, name))
-    return api::run_operation(ctx, *api::service_for_group(group), name, rest);
+  if (commands::api::is_operation_command(group, name))
+    return commands::api::run_operation(ctx, *commands::api::service_for_group(group), name, rest);
 
   std::string where = group.empty() ? "" : group + " ";
   std::string hint = "run `ecsctl " + where + "--help` for the list of commands";

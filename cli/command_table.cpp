@@ -42,7 +42,7 @@ std::vector<std::string> command_names(const CommandTable& table, std::string_vi
   std::vector<std::string> names;
   for (const CommandSpec* c : table)
     if (c->group == group && !c->hidden) names.emplace_back(c->name);
-  for (auto& n : api::operation_commands(group))
+  for (auto& n : commands::api::operation_commands(group))
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   if (group.empty())
     for (const auto& g : command_groups()) names.emplace_back(g.name);

@@ -36,21 +36,21 @@ struct Line {
   std::size_t positionals = 0;                // positional words after the command
   std::vector<std::string> positional_words;  // and what they are
   const CommandSpec* spec = nullptr;          // the hand-written command, if it is one
-  std::optional<api::Operation> op;           // the API operation, or the one `spec` extends
+  std::optional<commands::api::Operation> op;           // the API operation, or the one `spec` extends
 };
 
 // The operation a spec extends ("wait" holds ECS's waiters, "elbv2 wait" elbv2's).
 void resolve_spec_operation(Line& line) {
   if (line.spec->api_operation.empty()) return;
   std::string_view group = line.spec->group.substr(0, line.spec->group.find(' '));
-  line.op = api::find_operation(api::service_for_group(group).value_or("ecs"), line.spec->api_operation);
+  line.op = commands::api::find_operation(commands::api::service_for_group(group).value_or("ecs"), line.spec->api_operation);
 }
 
 // Sets line.spec and line.op once the command word is known.
 void resolve_command(Line& line) {
   line.spec = find_command(command_table(), line.group, line.command);
   if (line.spec && !line.spec->raw) return resolve_spec_operation(line);
-  if (auto service = api::service_for_group(line.group)) line.op = api::find_operation(*service, line.command);
+  if (auto service = commands::api::service_for_group(line.group)) line.op = commands::api::find_operation(*service, line.command);
 }
 
 // `elbv2 wait WAITER`: the first word picks the spec that parses the rest.
@@ -85,9 +85,9 @@ const GlobalOptionSpec* global_spec(std::string_view name) {
   return nullptr;
 }
 
-const std::optional<api::Operation>& operation_of(const Line& line) { return line.op; }
+const std::optional<commands::api::Operation>& operation_of(const Line& line) { return line.op; }
 
-const api::ArgSpec* arg_of(const std::optional<api::Operation>& op, std::string_view flag) {
+const commands::api::ArgSpec* arg_of(const std::optional<commands::api::Operation>& op, std::string_view flag) {
   if (!op) return nullptr;
   for (const auto& a : op->args)
     if (a.cli_name == flag) return &a;
@@ -166,10 +166,10 @@ void command_candidates(Result& r, const std::string& group) {
   for (const CommandSpec* c : command_table())
     if (c->group == group && !c->hidden && seen.insert(std::string(c->name)).second)
       add(r, std::string(c->name), std::string(c->summary));
-  if (auto service = api::service_for_group(group)) {
+  if (auto service = commands::api::service_for_group(group)) {
     const Json& meta = model::metadata(*service);
     std::string what = meta.value("serviceId", *service) + " API operation";
-    for (auto& n : api::operation_names(*service))
+    for (auto& n : commands::api::operation_names(*service))
       if (seen.insert(n).second) add(r, n, what);
   }
   if (group.empty())
@@ -606,7 +606,7 @@ void value_candidates(Context& ctx, Result& r, const Line& line, const std::stri
     return;
   }
   const auto& op = operation_of(line);
-  if (const api::ArgSpec* a = arg_of(op, flag)) {
+  if (const commands::api::ArgSpec* a = arg_of(op, flag)) {
     const model::Shape& shape = model::view(op->service, op->name).shape(a->shape);
     const model::Shape* target = &shape;
     if (shape.type == model::Type::list) target = &shape.list_member.target();

@@ -14,7 +14,7 @@
 #include "core/json.hpp"
 #include "client/api.hpp"
 
-namespace ecsctl::api {
+namespace ecsctl::commands::api {
 
 // The model (service) name behind a command group: "" -> "ecs", "elbv2",
 // "events", "scheduler"; "logs" is accepted for internal use. nullopt otherwise.
@@ -113,4 +113,4 @@ std::string input_skeleton_json(const Operation& op);
 std::string input_skeleton_yaml(const Operation& op);
 Json output_skeleton(const Operation& op);
 
-}  // namespace ecsctl::api
+}  // namespace ecsctl::commands::api

@@ -6,7 +6,7 @@
 #include "commands/api.hpp"
 #include "schemas/model_view.hpp"
 
-namespace ecsctl::api {
+namespace ecsctl::commands::api {
 namespace {
 
 using model::Shape;
@@ -190,4 +190,4 @@ void print_operation_help(Context& ctx, const Operation& op, std::string_view gr
     << "\nGlobal options (--region, --profile, --endpoint-url, --output, --query, ...): ecsctl --help\n";
 }
 
-}  // namespace ecsctl::api
+}  // namespace ecsctl::commands::api

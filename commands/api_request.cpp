@@ -11,7 +11,7 @@
 #include "schemas/model_view.hpp"
 #include "schemas/validate_input.hpp"
 
-namespace ecsctl::api {
+namespace ecsctl::commands::api {
 namespace {
 
 const char* const k_cli_input_json = "--cli-input-json";
@@ -288,4 +288,4 @@ Request parse_request(Context& ctx, const Operation& op, const std::vector<std::
   return req;
 }
 
-}  // namespace ecsctl::api
+}  // namespace ecsctl::commands::api

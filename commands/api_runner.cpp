@@ -7,7 +7,7 @@
 #include "output/render.hpp"
 #include "commands/api.hpp"
 
-namespace ecsctl::api {
+namespace ecsctl::commands::api {
 
 Json call_operation(Context& ctx, std::string_view service, std::string_view operation, const Json& input) {
   return client::call(ctx, service, operation, input);
@@ -109,4 +109,4 @@ std::vector<std::string> operation_commands(std::string_view group) {
   return operation_names(*service);
 }
 
-}  // namespace ecsctl::api
+}  // namespace ecsctl::commands::api

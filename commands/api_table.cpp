@@ -7,7 +7,7 @@
 #include "schemas/model.hpp"
 #include "schemas/model_view.hpp"
 
-namespace ecsctl::api {
+namespace ecsctl::commands::api {
 namespace {
 
 // kebab-case command -> model operation name, per service, built once.
@@ -98,4 +98,4 @@ std::optional<Operation> find_operation(std::string_view service, std::string_vi
   return op;
 }
 
-}  // namespace ecsctl::api
+}  // namespace ecsctl::commands::api

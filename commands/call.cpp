@@ -7,7 +7,7 @@
 #include "output/render.hpp"
 #include "client/api.hpp"
 
-namespace ecsctl {
+namespace ecsctl::commands {
 namespace {
 
 long number_arg(const std::vector<std::string>& args, size_t i, const std::string& flag) {
@@ -48,7 +48,7 @@ int run_call(Context& ctx, std::vector<std::string>& args) {
 
 
 }  // namespace
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 
@@ -56,7 +56,7 @@ const CommandSpec internal_call{
     .group = "",
     .name = "__call",
     .summary = "Call SERVICE OPERATION with JSON input (test tool)",
-    .run = [](Context& ctx, Args& args) { return ecsctl::run_call(ctx, args.rest); },
+    .run = [](Context& ctx, Args& args) { return run_call(ctx, args.rest); },
     .hidden = true,
     .raw = true,
 };

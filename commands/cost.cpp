@@ -19,7 +19,7 @@
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_taskdef.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 double round_to(double v, int digits) {
@@ -161,7 +161,7 @@ int run_cost(Context& ctx, Args& args) {
 
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 
@@ -194,7 +194,7 @@ const CommandSpec cost{
         taskdef_input::template_flags()),
     .positionals = {{.name = "FILE|SERVICE", .help = "a task-definition file, or a running service",
                      .complete = Completer::task_definition_or_file}},
-    .run = ecsctl::workflow::run_cost,
+    .run = ecsctl::commands::workflow::run_cost,
 };
 
 }  // namespace ecsctl::commands

@@ -22,7 +22,7 @@ asm(".section .rodata\n"
 extern "C" const char ecsctl_prices_begin[];
 extern "C" const char ecsctl_prices_end[];
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 const Json& builtin_prices() {
   static const Json prices = Json::parse(std::string(ecsctl_prices_begin, ecsctl_prices_end));
@@ -108,4 +108,4 @@ double fargate_cost(const Json& prices, const std::string& region, const TaskSiz
   return per_hour * billed_hours * static_cast<double>(count);
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

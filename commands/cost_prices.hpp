@@ -6,7 +6,7 @@
 
 #include "core/json.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // The embedded schemas/prices.json, parsed.
 const Json& builtin_prices();
@@ -38,4 +38,4 @@ double fargate_cost(const Json& prices, const std::string& region, const TaskSiz
 // and for Windows "os_license_vcpu_hour". Throws a usage Error naming what the table has.
 const Json& price_entry(const Json& prices, const std::string& region, const std::string& platform);
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -11,7 +11,7 @@
 #include "commands/workflow.hpp"
 #include "commands/workflow_target_group.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 int run_create_service(Context& ctx, Args& args) {
@@ -40,7 +40,7 @@ int run_create_service(Context& ctx, Args& args) {
 }
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 
@@ -63,7 +63,7 @@ const CommandSpec create_service{
              .help = "the container port (default: its first port mapping)"},
         },
     .api_operation = "create-service",
-    .run = ecsctl::workflow::run_create_service,
+    .run = ecsctl::commands::workflow::run_create_service,
 };
 
 }  // namespace ecsctl::commands

@@ -15,7 +15,7 @@
 #include "commands/workflow_target_group.hpp"
 #include "commands/workflow_taskdef.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 struct DeployOptions {
@@ -211,7 +211,7 @@ int run_deploy(Context& ctx, Args& args) {
 
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 
@@ -262,7 +262,7 @@ const CommandSpec deploy{
         taskdef_input::template_flags()),
     .positionals = {{.name = "SERVICE", .help = "the service to deploy", .complete = Completer::service,
                      .required = false}},
-    .run = ecsctl::workflow::run_deploy,
+    .run = ecsctl::commands::workflow::run_deploy,
 };
 
 }  // namespace ecsctl::commands

@@ -12,7 +12,7 @@
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 struct Common {
@@ -128,7 +128,7 @@ int run_rollback(Context& ctx, Args& args) {
 
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 namespace {
@@ -159,7 +159,7 @@ const CommandSpec scale{
                    "130 Ctrl-C.\n",
     .flags = service_flags(),
     .positionals = {k_service, {.name = "COUNT", .help = "the new desired count", .required = false}},
-    .run = ecsctl::workflow::run_scale,
+    .run = ecsctl::commands::workflow::run_scale,
 };
 
 const CommandSpec restart{
@@ -171,7 +171,7 @@ const CommandSpec restart{
                    "130 Ctrl-C.\n",
     .flags = service_flags(),
     .positionals = {k_service},
-    .run = ecsctl::workflow::run_restart,
+    .run = ecsctl::commands::workflow::run_restart,
 };
 
 const CommandSpec rollback{
@@ -185,7 +185,7 @@ const CommandSpec rollback{
     .flags = service_flags({{.name = "--to-revision", .metavar = "N",
                              .help = "the revision of the service's family to deploy (default: the previous ACTIVE one)"}}),
     .positionals = {k_service},
-    .run = ecsctl::workflow::run_rollback,
+    .run = ecsctl::commands::workflow::run_rollback,
 };
 
 }  // namespace ecsctl::commands

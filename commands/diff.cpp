@@ -12,7 +12,7 @@
 #include "schemas/taskdef_cli.hpp"
 #include "schemas/taskdef_normalize.hpp"
 
-namespace ecsctl {
+namespace ecsctl::commands {
 namespace {
 
 std::string rendering(const Json& v, bool yaml) { return yaml ? render_yaml(v) : v.dump(2) + "\n"; }
@@ -73,7 +73,7 @@ int run_diff(Context& ctx, Args& args) {
 }
 
 }  // namespace
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 
@@ -101,7 +101,7 @@ const CommandSpec diff{
         },
         taskdef_input::template_flags()),
     .positionals = {{.name = "FILE", .help = "the task-definition file (JSON or YAML)", .complete = Completer::file}},
-    .run = ecsctl::run_diff,
+    .run = run_diff,
 };
 
 }  // namespace ecsctl::commands

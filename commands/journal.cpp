@@ -1,6 +1,6 @@
 #include "commands/journal.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 std::string Journal::summary(const std::vector<std::string>& not_done) const {
   std::string s = "done: ";
@@ -17,4 +17,4 @@ void Journal::fail(const Error& e, const std::vector<std::string>& not_done, con
   throw Error(e.code(), e.what(), e.location().empty() ? location : e.location(), hint);
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

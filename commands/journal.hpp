@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // What a multi-step command did and has still to do, for the message when it
 // stops half-way ("done: ...; not done: ...").
@@ -23,4 +23,4 @@ class Journal {
   std::vector<std::string> m_done;
 };
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -26,7 +26,7 @@
 
 namespace fs = std::filesystem;
 
-namespace ecsctl {
+namespace ecsctl::commands {
 
 namespace {
 
@@ -298,7 +298,7 @@ int cmd_add_instances(Context& ctx, Args& args) {
 
 }  // namespace
 
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 namespace {
@@ -330,7 +330,7 @@ const CommandSpec local_up{
               {.name = "--tls", .help = "serve HTTPS with a CA made in the state directory (ca.pem)"},
               {.name = "--pace", .metavar = "PACE", .help = "how fast tasks and deployments move (default fast)",
                .complete = Completer::choices, .choices = {"fast", "real"}}},
-    .run = ecsctl::cmd_up,
+    .run = cmd_up,
 };
 
 const CommandSpec local_down{
@@ -340,7 +340,7 @@ const CommandSpec local_down{
     .description = "Stops the control plane running on the state directory (SIGTERM, then SIGKILL after\n"
                    "10 seconds). Its state is kept; `ecsctl local reset` clears it.\n",
     .flags = {k_state},
-    .run = ecsctl::cmd_down,
+    .run = cmd_down,
 };
 
 const CommandSpec local_status{
@@ -349,7 +349,7 @@ const CommandSpec local_status{
     .summary = "Show the endpoint, pid, state directory and counts as JSON",
     .description = "Prints {\"running\": false, ...} when no control plane runs on the state directory.\n",
     .flags = {k_state},
-    .run = ecsctl::cmd_status,
+    .run = cmd_status,
 };
 
 const CommandSpec local_reset{
@@ -359,7 +359,7 @@ const CommandSpec local_reset{
     .description = "Clears the state of the running control plane, or deletes the state database when\n"
                    "none runs. The credentials are kept.\n",
     .flags = {k_state},
-    .run = ecsctl::cmd_reset,
+    .run = cmd_reset,
 };
 
 const CommandSpec local_env{
@@ -369,7 +369,7 @@ const CommandSpec local_env{
     .description = "Prints export lines for AWS_ENDPOINT_URL, the local credentials and the region:\n"
                    "  eval \"$(ecsctl local env)\"\n",
     .flags = {k_state, {.name = "--port", .metavar = "N", .help = "the port (default: the running server's, else 4510)"}},
-    .run = ecsctl::cmd_env,
+    .run = cmd_env,
 };
 
 const CommandSpec local_add_instances{
@@ -389,7 +389,7 @@ const CommandSpec local_add_instances{
               {.name = "--zone", .metavar = "ZONE", .help = "an availability zone (default: REGIONa, b, c in turn)",
                .repeats = true},
               {.name = "--instance-type", .metavar = "TYPE", .help = "the EC2 instance type (default t3.medium)"}},
-    .run = ecsctl::cmd_add_instances,
+    .run = cmd_add_instances,
 };
 
 }  // namespace ecsctl::commands

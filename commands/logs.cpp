@@ -12,7 +12,7 @@
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_logs.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 Json describe_td(Runtime& rt, const std::string& td) {
@@ -73,7 +73,7 @@ int run_logs(Context& ctx, Args& args) {
 
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 
@@ -104,7 +104,7 @@ const CommandSpec logs{
         },
     .positionals = {{.name = "SERVICE", .help = "the service (or give --task)", .complete = Completer::service,
                      .required = false}},
-    .run = ecsctl::workflow::run_logs,
+    .run = ecsctl::commands::workflow::run_logs,
 };
 
 }  // namespace ecsctl::commands

@@ -11,7 +11,7 @@
 #include "core/pyformat.hpp"
 #include "commands/shorthand.hpp"
 
-namespace ecsctl::param {
+namespace ecsctl::commands::param {
 namespace {
 
 using model::Shape;
@@ -263,4 +263,4 @@ bool supports_shorthand(const Shape& shape) {
   return !member.is_scalar() && !member.document;
 }
 
-}  // namespace ecsctl::param
+}  // namespace ecsctl::commands::param

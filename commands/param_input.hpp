@@ -12,7 +12,7 @@
 #include "core/json.hpp"
 #include "schemas/model_view.hpp"
 
-namespace ecsctl::param {
+namespace ecsctl::commands::param {
 
 // The contents of a `file://PATH` (text) or `fileb://PATH` (bytes) value, or
 // nullopt when `value` has neither prefix. `~` is expanded from HOME in `env`.
@@ -48,4 +48,4 @@ std::optional<double> parse_timestamp(std::string_view text);
 bool supports_shorthand(const model::Shape& shape);
 std::string shorthand_example(const model::Shape& shape);
 
-}  // namespace ecsctl::param
+}  // namespace ecsctl::commands::param

@@ -10,7 +10,7 @@
 #include "commands/param_input.hpp"
 #include "schemas/validate_input.hpp"
 
-namespace ecsctl::param {
+namespace ecsctl::commands::param {
 
 std::optional<double> parse_timestamp(std::string_view text) {
   return model::parse_timestamp_text(text);
@@ -75,4 +75,4 @@ std::string shorthand_example(const Shape& shape) {
   }
 }
 
-}  // namespace ecsctl::param
+}  // namespace ecsctl::commands::param

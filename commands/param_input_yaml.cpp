@@ -15,7 +15,7 @@
 #include "commands/param_input.hpp"
 #include "core/error.hpp"
 
-namespace ecsctl::param {
+namespace ecsctl::commands::param {
 
 namespace {
 
@@ -190,4 +190,4 @@ Json parse_yaml(std::string_view text, std::string_view cli_name) {
   }
 }
 
-}  // namespace ecsctl::param
+}  // namespace ecsctl::commands::param

@@ -5,7 +5,7 @@
 #include "commands/command.hpp"
 #include "core/error.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 double poll_interval(Context& ctx, const std::optional<std::string>& flag) {
   if (flag) return parse_duration(*flag, "--poll-interval");
@@ -24,4 +24,4 @@ void Poller::wait(bool changed, double cap) {
   m_delay = std::min(m_max, std::max(m_delay * 1.5, m_initial));
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

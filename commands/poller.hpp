@@ -7,7 +7,7 @@
 #include "commands/workflow.hpp"
 #include "core/context.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // The first poll delay: --poll-interval, else env ECSCTL_POLL_INTERVAL, else 3 seconds.
 double poll_interval(Context& ctx, const std::optional<std::string>& flag);
@@ -26,4 +26,4 @@ class Poller {
   double m_initial, m_max, m_delay;
 };
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -15,7 +15,7 @@
 #include "output/render.hpp"
 #include "commands/param_input.hpp"
 
-namespace ecsctl {
+namespace ecsctl::commands {
 namespace {
 
 // Deeper documents are refused rather than risking the stack when printed.
@@ -100,7 +100,7 @@ int query_command(Context& ctx, Args& args) {
   // a query's {} is data, so it is printed.
   if (result.is_object() && result.empty() && !ctx.opts.query && ctx.opts.output != OutputFormat::table &&
       ctx.opts.output != OutputFormat::off) {
-    ctx.out << render(result, ctx.opts.output, "Query");
+    ctx.out << ecsctl::render(result, ctx.opts.output, "Query");
     return 0;
   }
   print_result(ctx, result, "Query");
@@ -109,7 +109,7 @@ int query_command(Context& ctx, Args& args) {
 
 
 }  // namespace
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 
@@ -127,7 +127,7 @@ const CommandSpec query{
     .positionals = {{.name = "EXPRESSION", .help = "the JMESPath expression, e.g. 'services[?status==`ACTIVE`].serviceName'"},
                     {.name = "FILE", .help = "the JSON file to read; '-' or nothing reads standard input",
                      .complete = Completer::file, .required = false}},
-    .run = ecsctl::query_command,
+    .run = query_command,
 };
 
 }  // namespace ecsctl::commands

@@ -11,7 +11,7 @@
 #include "commands/taskdef_input.hpp"
 #include "schemas/taskdef_normalize.hpp"
 
-namespace ecsctl {
+namespace ecsctl::commands {
 namespace {
 
 int register_command(Context& ctx, Args& args) {
@@ -42,7 +42,7 @@ int register_command(Context& ctx, Args& args) {
 }
 
 }  // namespace
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 
@@ -66,7 +66,7 @@ const CommandSpec register_task_definition{
         },
         taskdef_input::template_flags()),
     .api_operation = "register-task-definition",
-    .run = ecsctl::register_command,
+    .run = register_command,
 };
 
 }  // namespace ecsctl::commands

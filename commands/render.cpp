@@ -7,7 +7,7 @@
 #include "output/render.hpp"
 #include "schemas/taskdef_normalize.hpp"
 
-namespace ecsctl {
+namespace ecsctl::commands {
 namespace {
 
 int render_command(Context& ctx, Args& args) {
@@ -29,7 +29,7 @@ int render_command(Context& ctx, Args& args) {
 }
 
 }  // namespace
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 
@@ -53,7 +53,7 @@ const CommandSpec render{
         },
         taskdef_input::template_flags()),
     .positionals = {{.name = "FILE", .help = "the task-definition file (JSON or YAML)", .complete = Completer::file}},
-    .run = ecsctl::render_command,
+    .run = render_command,
 };
 
 }  // namespace ecsctl::commands

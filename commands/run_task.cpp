@@ -16,7 +16,7 @@
 #include "commands/workflow_run.hpp"
 #include "commands/workflow_taskdef.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 void apply_service(Runtime& rt, Json& in, const std::string& service) {
@@ -139,7 +139,7 @@ int run_task(Context& ctx, Args& args) {
 }
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 
@@ -192,7 +192,7 @@ const CommandSpec run_task{
         },
         taskdef_input::template_flags()),
     .api_operation = "run-task",
-    .run = ecsctl::workflow::run_task,
+    .run = ecsctl::commands::workflow::run_task,
 };
 
 }  // namespace ecsctl::commands

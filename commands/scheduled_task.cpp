@@ -15,7 +15,7 @@
 #include "commands/workflow_schedule.hpp"
 #include "commands/workflow_taskdef.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 struct Flags {
@@ -345,7 +345,7 @@ int run_now(Context& ctx, Args& args) {
 
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 namespace {
@@ -413,7 +413,7 @@ const CommandSpec create_scheduled_task{
         "changes nothing; with other settings it is refused (use update-scheduled-task).\n",
     .flags = schedule_flags(true),
     .positionals = {{.name = "NAME", .help = "the scheduled task's name"}},
-    .run = ecsctl::workflow::run_create,
+    .run = ecsctl::commands::workflow::run_create,
 };
 
 const CommandSpec update_scheduled_task{
@@ -423,7 +423,7 @@ const CommandSpec update_scheduled_task{
     .description = "Changes only what the flags give; the rest of the scheduled task stays as it is.\n",
     .flags = schedule_flags(false),
     .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
-    .run = ecsctl::workflow::run_update,
+    .run = ecsctl::commands::workflow::run_update,
 };
 
 const CommandSpec list_scheduled_tasks{
@@ -432,7 +432,7 @@ const CommandSpec list_scheduled_tasks{
     .summary = "list the schedules that run ECS tasks",
     .description = k_about,
     .flags = lookup_flags(),
-    .run = ecsctl::workflow::run_list,
+    .run = ecsctl::commands::workflow::run_list,
 };
 
 const CommandSpec describe_scheduled_task{
@@ -442,7 +442,7 @@ const CommandSpec describe_scheduled_task{
     .description = k_about,
     .flags = lookup_flags(),
     .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
-    .run = ecsctl::workflow::run_describe,
+    .run = ecsctl::commands::workflow::run_describe,
 };
 
 const CommandSpec delete_scheduled_task{
@@ -455,7 +455,7 @@ const CommandSpec delete_scheduled_task{
         "A NAME that exists in neither is an error (exit 252) unless --if-exists.\n",
     .flags = lookup_flags({{.name = "--if-exists", .help = "a scheduled task that does not exist is not an error"}}),
     .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
-    .run = ecsctl::workflow::run_delete,
+    .run = ecsctl::commands::workflow::run_delete,
 };
 
 const CommandSpec run_scheduled_task_now{
@@ -478,7 +478,7 @@ const CommandSpec run_scheduled_task_now{
          .help = "first delay between polls (default 3s or ECSCTL_POLL_INTERVAL)", .complete = Completer::duration},
     }),
     .positionals = {{.name = "NAME", .help = "the scheduled task", .complete = Completer::scheduled_task}},
-    .run = ecsctl::workflow::run_now,
+    .run = ecsctl::commands::workflow::run_now,
 };
 
 }  // namespace ecsctl::commands

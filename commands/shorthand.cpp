@@ -2,7 +2,7 @@
 
 #include <vector>
 
-namespace ecsctl::shorthand {
+namespace ecsctl::commands::shorthand {
 namespace {
 
 // Character classes of awscli.shorthand, on bytes; every byte >= 0x80 (part of
@@ -280,4 +280,4 @@ Json parse(std::string_view text) {
   return p.parameter();
 }
 
-}  // namespace ecsctl::shorthand
+}  // namespace ecsctl::commands::shorthand

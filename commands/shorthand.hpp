@@ -10,7 +10,7 @@
 
 #include "core/json.hpp"
 
-namespace ecsctl::shorthand {
+namespace ecsctl::commands::shorthand {
 
 // A syntax error. what() is the AWS CLI's wording, including the input with a
 // caret line under the failing character; column() is 1-based, in characters.
@@ -35,4 +35,4 @@ Json parse(std::string_view text);
 // (the layout of the AWS CLI's shorthand errors).
 std::string caret_excerpt(std::string_view text, std::size_t offset);
 
-}  // namespace ecsctl::shorthand
+}  // namespace ecsctl::commands::shorthand

@@ -14,7 +14,7 @@
 #include "commands/workflow_target_group.hpp"
 #include "commands/workflow_taskdef.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 namespace {
 
 // The extended operation's request from the words parse_command_line left it.
@@ -74,7 +74,7 @@ int run_create_load_balancer(Context& ctx, Args& args) {
 }
 
 }  // namespace
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
 namespace ecsctl::commands {
 
@@ -100,7 +100,7 @@ const CommandSpec elbv2_create_target_group{
         },
         taskdef_input::template_flags()),
     .api_operation = "create-target-group",
-    .run = ecsctl::workflow::run_create_target_group,
+    .run = ecsctl::commands::workflow::run_create_target_group,
 };
 
 const CommandSpec elbv2_create_load_balancer{
@@ -123,7 +123,7 @@ const CommandSpec elbv2_create_load_balancer{
              .choices = {"HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE"}},
         },
     .api_operation = "create-load-balancer",
-    .run = ecsctl::workflow::run_create_load_balancer,
+    .run = ecsctl::commands::workflow::run_create_load_balancer,
 };
 
 }  // namespace ecsctl::commands

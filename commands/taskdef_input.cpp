@@ -2,7 +2,7 @@
 
 #include "schemas/taskdef_cli.hpp"
 
-namespace ecsctl::taskdef_input {
+namespace ecsctl::commands::taskdef_input {
 
 const std::vector<FlagSpec>& template_flags() {
   // Not `repeats` (which would take the words after it as values too, and so
@@ -36,4 +36,4 @@ Json load(Context& ctx, const std::string& path, const taskdef::TemplateVars& va
   return taskdef::load_valid(ctx, path, vars, opts, strict);
 }
 
-}  // namespace ecsctl::taskdef_input
+}  // namespace ecsctl::commands::taskdef_input

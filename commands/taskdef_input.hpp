@@ -14,7 +14,7 @@
 #include "core/json.hpp"
 #include "schemas/taskdef.hpp"
 
-namespace ecsctl::taskdef_input {
+namespace ecsctl::commands::taskdef_input {
 
 // --var NAME=VALUE, --var-file FILE, --env-file FILE, --no-env.
 const std::vector<FlagSpec>& template_flags();
@@ -33,4 +33,4 @@ Json load(Context& ctx, const std::string& path, const taskdef::TemplateVars& va
           const std::optional<std::string>& launch_type = std::nullopt, bool strict = false,
           const std::set<std::string>& images_replaced = {});
 
-}  // namespace ecsctl::taskdef_input
+}  // namespace ecsctl::commands::taskdef_input

@@ -11,7 +11,7 @@
 #include "schemas/taskdef_cli.hpp"
 #include "schemas/taskdef_schema.hpp"
 
-namespace ecsctl {
+namespace ecsctl::commands {
 namespace {
 
 int run_validate(Context& ctx, Args& args) {
@@ -69,7 +69,7 @@ int schema_command(Context& ctx, Args&) {
 
 
 }  // namespace
-}  // namespace ecsctl
+}  // namespace ecsctl::commands
 
 namespace ecsctl::commands {
 
@@ -105,14 +105,14 @@ const CommandSpec validate{
                      .help = "task-definition files, or directories searched for .json/.yaml/.yml",
                      .complete = Completer::file,
                      .many = true}},
-    .run = ecsctl::run_validate,
+    .run = run_validate,
 };
 
 const CommandSpec internal_task_definition_schema{
     .group = "",
     .name = "__task-definition-schema",
     .summary = "print the JSON Schema of task-definition files",
-    .run = ecsctl::schema_command,
+    .run = schema_command,
     .hidden = true,
 };
 

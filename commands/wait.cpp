@@ -14,7 +14,7 @@
 #include "commands/workflow.hpp"
 #include "schemas/model.hpp"
 
-namespace ecsctl::wait {
+namespace ecsctl::commands::wait {
 namespace {
 
 State state_of(const Json& acceptor) {
@@ -252,7 +252,7 @@ const CommandSpec elbv2_target_in_service{
 };
 
 }  // namespace
-}  // namespace ecsctl::wait
+}  // namespace ecsctl::commands::wait
 
 namespace ecsctl::commands {
 

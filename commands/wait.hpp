@@ -11,7 +11,7 @@
 #include "core/context.hpp"
 #include "core/json.hpp"
 
-namespace ecsctl::wait {
+namespace ecsctl::commands::wait {
 
 // What one acceptor decides about a response: its state when it matches.
 enum class State { no_match, success, failure, retry };
@@ -43,4 +43,4 @@ int run_waiter(Context& ctx, std::string_view service, std::string_view waiter, 
 // flags (args.rest) plus --delay/--max-attempts/--timeout, then run_waiter.
 int run_wait_command(Context& ctx, std::string_view service, std::string_view name, Args& args);
 
-}  // namespace ecsctl::wait
+}  // namespace ecsctl::commands::wait

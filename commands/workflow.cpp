@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "commands/api.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 Runtime& runtime(Context& ctx) {
   return ctx.service<Runtime>([&ctx] {
@@ -138,4 +138,4 @@ std::string arn_tail(std::string_view arn) {
 
 std::string taskdef_short(std::string_view arn) { return arn_tail(arn); }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -14,7 +14,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // How workflows reach AWS and time. The real one sends through api::call_operation
 // and sleeps in short slices that notice Ctrl-C; tests install a fake with
@@ -57,4 +57,4 @@ Json split_ids(const std::vector<std::string>& words);
 std::string taskdef_short(std::string_view arn);
 
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

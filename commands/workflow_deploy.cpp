@@ -13,7 +13,7 @@
 #include "commands/poller.hpp"
 #include "core/error.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 static long num(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return 0;
@@ -213,9 +213,9 @@ WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cl
   }
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 std::vector<std::string> stopped_task_reasons(Runtime& rt, const std::string& cluster, const std::string& service) {
   std::vector<std::string> out;
@@ -321,4 +321,4 @@ const std::vector<FlagSpec>& deployment_wait_flags() {
   return flags;
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -15,7 +15,7 @@
 #include "commands/journal.hpp"
 #include "commands/workflow.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 enum class DeployPhase { in_progress, completed, failed, rolled_back };
 
@@ -112,4 +112,4 @@ inline bool text_progress(const Context& ctx, const WaitOptions& opts) {
 // restart, rollback): --timeout, --stall-timeout, --poll-interval, --no-wait, --events.
 const std::vector<FlagSpec>& deployment_wait_flags();
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

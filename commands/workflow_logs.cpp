@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 std::string LogConfig::stream_of(const std::string& task_arn) const {
   std::string id = arn_tail(task_arn);
@@ -99,4 +99,4 @@ std::unique_ptr<LogFollower> make_task_follower(Context& ctx, Runtime& rt, const
   return std::make_unique<LogFollower>(rt, ctx.err, *cfg, filter, 0);
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -11,7 +11,7 @@
 #include "core/json.hpp"
 #include "commands/workflow.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // Where a container's logs go: the awslogs-group and awslogs-stream-prefix of its
 // logConfiguration (awslogs-region when set).
@@ -54,4 +54,4 @@ class LogFollower {
 std::unique_ptr<LogFollower> make_task_follower(Context& ctx, Runtime& rt, const Json& definition, const Json& task,
                                                 const std::optional<std::string>& container);
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

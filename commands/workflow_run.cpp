@@ -8,7 +8,7 @@
 #include "output/render.hpp"
 #include "commands/workflow_logs.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 static std::string str(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
@@ -216,4 +216,4 @@ int run_and_wait(Context& ctx, Runtime& rt, const Json& input, const RunWait& w)
   return 0;
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -8,7 +8,7 @@
 #include "core/json.hpp"
 #include "commands/workflow.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 struct RunWait {
   std::string cluster;
@@ -42,4 +42,4 @@ std::vector<std::string> describe_stop(const Json& task);
 // for a container that did not run does not repeat the reason.
 int exit_code_from(const Json& task, const std::string& which, const Json& definition, bool reasons_printed = false);
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "schemas/schedule_expression.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 namespace {
 
@@ -210,4 +210,4 @@ Json to_json(const ScheduledTask& t) {
   return j;
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

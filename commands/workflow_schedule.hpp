@@ -10,7 +10,7 @@
 #include "commands/journal.hpp"
 #include "commands/workflow.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // One scheduled task as both back ends store it: the Scheduler's Target shape
 // ({Arn, RoleArn, EcsParameters}) is also what an EventBridge rule target holds.
@@ -65,4 +65,4 @@ Json run_task_input(const ScheduledTask& t);
 // The JSON shown for a scheduled task (list, describe).
 Json to_json(const ScheduledTask& t);
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

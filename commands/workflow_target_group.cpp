@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 static std::string network_mode_of(const Json& def) {
   if (def.contains("networkMode") && def["networkMode"].is_string()) return def["networkMode"].get<std::string>();
@@ -103,4 +103,4 @@ Json create_load_balancer_with_listener(Runtime& rt, const Json& lb_input, const
   return lb;
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

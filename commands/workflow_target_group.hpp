@@ -9,7 +9,7 @@
 #include "commands/journal.hpp"
 #include "commands/workflow.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 struct TargetGroupSettings {
   std::string network_mode;      // awsvpc, bridge, host
@@ -48,4 +48,4 @@ struct ListenerPlan {
 // and names them in errors.
 Json create_load_balancer_with_listener(Runtime& rt, const Json& lb_input, const ListenerPlan& plan, Journal& journal);
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

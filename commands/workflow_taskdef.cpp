@@ -8,7 +8,7 @@
 #include "core/error.hpp"
 #include "schemas/taskdef.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 bool is_taskdef_file(const std::string& value) {
   struct stat st {};
@@ -211,4 +211,4 @@ std::vector<std::string> json_diff(const Json& before, const Json& after) {
   return out;
 }
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

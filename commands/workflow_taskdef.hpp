@@ -12,7 +12,7 @@
 #include "core/json.hpp"
 #include "commands/workflow.hpp"
 
-namespace ecsctl::workflow {
+namespace ecsctl::commands::workflow {
 
 // Whether a --task-definition value names a file rather than FAMILY[:REV] or an ARN.
 bool is_taskdef_file(const std::string& value);
@@ -53,4 +53,4 @@ Registered register_or_reuse(Runtime& rt, const Json& def);
 // prefixed "- ", "+ " or "  " (context), only around changes.
 std::vector<std::string> json_diff(const Json& before, const Json& after);
 
-}  // namespace ecsctl::workflow
+}  // namespace ecsctl::commands::workflow

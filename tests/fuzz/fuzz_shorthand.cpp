@@ -1,5 +1,5 @@
 // The AWS CLI's shorthand syntax (cli/shorthand.cpp), alone and typed by the
-// ECS model through param::parse_argument as a command-line value is.
+// ECS model through commands::param::parse_argument as a command-line value is.
 #include "core/environment.hpp"
 #include "core/error.hpp"
 #include "commands/param_input.hpp"
@@ -14,11 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::uint8_t sel = fuzz::take_selector(data, size);
   std::string text(fuzz::as_text(data, size));
   try {
-    Json j = shorthand::parse(text);
-    // Bytes are kept as given; param::parse_argument below rejects non-UTF-8.
+    Json j = commands::shorthand::parse(text);
+    // Bytes are kept as given; commands::param::parse_argument below rejects non-UTF-8.
     (void)j.dump(-1, ' ', false, Json::error_handler_t::replace);
-  } catch (const shorthand::ParseError& e) {
-    (void)shorthand::caret_excerpt(text, e.offset());
+  } catch (const commands::shorthand::ParseError& e) {
+    (void)commands::shorthand::caret_excerpt(text, e.offset());
   }
   // file:// and fileb:// would read files named by the input.
   if (text.rfind("file", 0) == 0) return 0;
@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rest = tail;
       }
     }
-    (void)param::parse_argument(ecs.shape(shapes[sel & 7]), "--fuzz", words, env).dump();
+    (void)commands::param::parse_argument(ecs.shape(shapes[sel & 7]), "--fuzz", words, env).dump();
   } catch (const ecsctl::Error&) {
   }
   return 0;

@@ -209,10 +209,10 @@ TEST_SUITE("run_app") {
     for (const ecsctl::CommandSpec* c : ecsctl::command_table())
       for (const auto& f : c->flags) check(std::string(c->name), std::string(f.name));
     for (const char* group : {"", "elbv2", "events", "scheduler", "logs", "cloudwatch", "application-autoscaling"}) {
-      auto service = ecsctl::api::service_for_group(group);
+      auto service = ecsctl::commands::api::service_for_group(group);
       if (!service) continue;
-      for (const auto& name : ecsctl::api::operation_names(*service))
-        if (auto op = ecsctl::api::find_operation(*service, name))
+      for (const auto& name : ecsctl::commands::api::operation_names(*service))
+        if (auto op = ecsctl::commands::api::find_operation(*service, name))
           for (const auto& a : op->args) check(name, a.cli_name);
     }
   }

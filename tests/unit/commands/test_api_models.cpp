@@ -10,7 +10,7 @@
 #include "schemas/model.hpp"
 
 using ecsctl::Json;
-namespace api = ecsctl::api;
+namespace api = ecsctl::commands::api;
 
 namespace {
 struct Fixture {

@@ -10,7 +10,7 @@
 #include "commands/api.hpp"
 
 using ecsctl::Json;
-namespace api = ecsctl::api;
+namespace api = ecsctl::commands::api;
 
 namespace {
 

@@ -28,7 +28,7 @@ const ecsctl::model::Shape& shape_named(const std::string& name) {
 ecsctl::Error usage_error_of(const std::string& shape, std::vector<std::string> words) {
   auto env = ecsctl::Environment::isolated({{"HOME", "/nonexistent"}});
   try {
-    Json j = ecsctl::param::parse_argument(shape_named(shape), "--fuzz", words, env);
+    Json j = ecsctl::commands::param::parse_argument(shape_named(shape), "--fuzz", words, env);
     (void)j.dump();  // what sending the request does
   } catch (const ecsctl::Error& e) {
     return e;
@@ -50,7 +50,7 @@ TEST_SUITE("fuzz regressions") {
     CHECK(usage_error_of("Tags", {R"([{"key":"k","value":"v"}])", "\xc3("}).code() == ecsctl::Exit::usage);
     // valid UTF-8 is untouched
     auto env = ecsctl::Environment::isolated({});
-    CHECK(ecsctl::param::parse_argument(shape_named("S"), "--fuzz", {"caf\xc3\xa9"}, env) == "caf\xc3\xa9");
+    CHECK(ecsctl::commands::param::parse_argument(shape_named("S"), "--fuzz", {"caf\xc3\xa9"}, env) == "caf\xc3\xa9");
   }
 
   // fuzz_shorthand: "[99999,9929999999e99099]" as a list value: json::parse threw
@@ -72,8 +72,8 @@ TEST_SUITE("fuzz regressions") {
     // shallower values, and brackets inside strings, still parse (validation comes later)
     auto env = ecsctl::Environment::isolated({});
     std::string ok = std::string(50, '[') + std::string(50, ']');
-    CHECK(ecsctl::param::parse_argument(shape_named("Tags"), "--fuzz", {ok}, env).is_array());
+    CHECK(ecsctl::commands::param::parse_argument(shape_named("Tags"), "--fuzz", {ok}, env).is_array());
     std::string brackets = R"([{"key":")" + std::string(5000, '[') + R"(","value":"{{{{"}])";
-    CHECK(ecsctl::param::parse_argument(shape_named("Tags"), "--fuzz", {brackets}, env)[0]["value"] == "{{{{");
+    CHECK(ecsctl::commands::param::parse_argument(shape_named("Tags"), "--fuzz", {brackets}, env)[0]["value"] == "{{{{");
   }
 }

@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 
 using ecsctl::Json;
-using ecsctl::param::parse_yaml;
+using ecsctl::commands::param::parse_yaml;
 
 namespace {
 Json value_of(const std::string& scalar) { return parse_yaml("a: " + scalar + "\n", "--cli-input-yaml")["a"]; }

@@ -5,7 +5,7 @@
 #include "commands/shorthand.hpp"
 
 using ecsctl::Json;
-namespace sh = ecsctl::shorthand;
+namespace sh = ecsctl::commands::shorthand;
 
 static Json J(const char* text) { return Json::parse(text); }
 

@@ -61,8 +61,8 @@ struct TempFile {
 };
 
 std::vector<std::string> op_flags(const CommandSpec& spec) {
-  auto op = api::extended_operation(spec);
-  return op ? api::operation_flag_names(*op) : std::vector<std::string>{};
+  auto op = commands::api::extended_operation(spec);
+  return op ? commands::api::operation_flag_names(*op) : std::vector<std::string>{};
 }
 
 }  // namespace
@@ -194,7 +194,7 @@ TEST_SUITE("workflow flag specs") {
         CHECK_FALSE(f.help.empty());
         if (f.complete == Completer::choices) CHECK_FALSE(f.choices.empty());
       }
-      if (!c->api_operation.empty()) CHECK(api::extended_operation(*c).has_value());
+      if (!c->api_operation.empty()) CHECK(commands::api::extended_operation(*c).has_value());
     }
     CHECK(find_flag(commands::run_task, "--exit-code-from")->complete == Completer::container);
     CHECK(find_flag(commands::run_task, "--task-definition")->complete == Completer::task_definition_or_file);

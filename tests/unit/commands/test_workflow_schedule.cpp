@@ -12,7 +12,7 @@
 #include "workflow_fake.hpp"
 
 using namespace ecsctl;
-using namespace ecsctl::workflow;
+using namespace ecsctl::commands::workflow;
 
 namespace {
 

@@ -27,8 +27,8 @@ struct FakeAws {
   double clock = 0;
   double slept = 0;
 
-  workflow::Runtime runtime() {
-    workflow::Runtime rt;
+  commands::workflow::Runtime runtime() {
+    commands::workflow::Runtime rt;
     rt.call = [this](std::string_view, std::string_view op, const Json& in) {
       calls.push_back({std::string(op), in});
       auto it = handlers.find(std::string(op));
@@ -53,7 +53,7 @@ struct Harness {
   Context ctx{out, err, Environment::isolated({{"ECSCTL_POLL_INTERVAL", "2"}})};
   FakeAws aws;
   Harness() {
-    ctx.service<workflow::Runtime>([this] { return std::make_shared<workflow::Runtime>(aws.runtime()); });
+    ctx.service<commands::workflow::Runtime>([this] { return std::make_shared<commands::workflow::Runtime>(aws.runtime()); });
   }
   // Runs a registered command; returns its exit code, mapping an Error to its code.
   int run(std::string_view name, std::vector<std::string> args, std::string* message = nullptr) {
@@ -66,7 +66,7 @@ struct Harness {
     if (!c) throw std::runtime_error("no command " + std::string(name));
     try {
       std::vector<std::string> op_flags;
-      if (auto op = api::extended_operation(*c)) op_flags = api::operation_flag_names(*op);
+      if (auto op = commands::api::extended_operation(*c)) op_flags = commands::api::operation_flag_names(*op);
       Args parsed = parse_command_line(*c, args, op_flags);
       if (parsed.help) {  // as cli/app.cpp does
         print_command_help(ctx, *c);
