@@ -77,6 +77,8 @@ kill "$squatter" 2>/dev/null || true
 pid2=$(jq -r .pid "$TMP/up.json")
 [ "$pid2" != "$pid" ] || fail "the same pid after a restart"
 expect_eq "$(ecs DescribeClusters '{"clusters":["life"]}' | jq -r '.clusters[0].status')" ACTIVE "state kept across the crash"
+"$ECSCTL" local reset --state "$STATE" 2>/dev/null || fail "local reset --state"
+expect_eq "$(ecs DescribeClusters '{"clusters":["life"]}' | jq -r '.failures[0].reason')" MISSING "local reset --state clears the running plane"
 
 # --- down, then a call to the plane that is down ---------------------------------
 "$ECSCTL" local down --state "$STATE" 2>"$TMP/err" || fail "local down"
