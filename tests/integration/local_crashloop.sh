@@ -16,12 +16,11 @@ service() {  # NAME TASK_DEFINITION [EXTRA_MEMBERS]
   ecs CreateService "{\"cluster\":\"loop\",\"serviceName\":\"$1\",\"taskDefinition\":\"$2\",\"desiredCount\":1,\"launchType\":\"FARGATE\",$NET${3:+,$3}}" >/dev/null \
     || fail "CreateService $1"
 }
-# Every task the service ever launched (stopped ones are kept for an hour).
+# How many tasks the service has launched: the sum of its "has started N tasks" events
+# (one snapshot; listing RUNNING and STOPPED tasks in two calls races with tasks stopping).
 launched() {
-  local running stopped
-  running=$(ecs ListTasks "{\"cluster\":\"loop\",\"serviceName\":\"$1\",\"maxResults\":100}" | jq '.taskArns | length')
-  stopped=$(ecs ListTasks "{\"cluster\":\"loop\",\"serviceName\":\"$1\",\"desiredStatus\":\"STOPPED\",\"maxResults\":100}" | jq '.taskArns | length')
-  echo $((running + stopped))
+  ecs DescribeServices "{\"cluster\":\"loop\",\"services\":[\"$1\"]}" \
+    | jq '[.services[0].events[].message | capture("has started (?<n>[0-9]+) tasks") | .n | tonumber] | add // 0'
 }
 events() { ecs DescribeServices "{\"cluster\":\"loop\",\"services\":[\"$1\"]}" | jq -r '.services[0].events[].message'; }
 
