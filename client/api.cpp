@@ -196,6 +196,8 @@ Json invoke(Session& s, std::string_view service, std::string_view operation, Js
       if (failure.connection_error) {
         // A mistyped region ends in a host name that does not resolve: say so.
         std::string hint = target.configured ? std::string() : unknown_region_hint(target.region);
+        // A local endpoint (the `local` profile's) that refuses: the plane is down.
+        if (target.configured && !failure.timeout) hint = local_plane_hint(target.endpoint);
         throw Error(Exit::other, s.redact(transport_message), {}, hint.empty() ? transport_hint : hint);
       }
       throw ServiceError(info.code, s.redact(info.message), std::string(operation), info.status, info.request_id);

@@ -60,6 +60,20 @@ std::string unknown_region_hint(std::string_view region) {
   return hint;
 }
 
+std::string local_plane_hint(std::string_view endpoint) {
+  std::string_view rest = endpoint;
+  if (auto s = rest.find("://"); s != std::string_view::npos) rest.remove_prefix(s + 3);
+  if (auto at = rest.find('@'); at != std::string_view::npos && at < rest.find('/')) rest.remove_prefix(at + 1);
+  std::string host(rest.substr(0, rest.find_first_of("/?#")));
+  if (!host.empty() && host[0] == '[') host = host.substr(0, host.find(']') + 1);
+  else host = host.substr(0, host.find(':'));
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool local = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (!local) return {};
+  return "nothing answers on " + std::string(endpoint) +
+         ": if it is the local control plane, start it with `ecsctl local up`";
+}
+
 std::string default_endpoint(const Json& service_model, std::string_view region, bool fips, bool dualstack) {
   const Json& meta = service_model["metadata"];
   std::string prefix = meta.value("endpointPrefix", std::string());

@@ -33,6 +33,9 @@ bool is_known_region(std::string_view region);
 // For a region no partition lists: what to say about it, with the nearest
 // known region ("us-eest-1" -> "... did you mean 'us-east-1'?"); empty otherwise.
 std::string unknown_region_hint(std::string_view region);
+// For a configured endpoint on this machine (127.0.0.0/8, localhost, [::1]) that
+// did not answer: that the local control plane is down and how to start it; empty otherwise.
+std::string local_plane_hint(std::string_view endpoint);
 
 // "Elastic Load Balancing v2" -> "ELASTIC_LOAD_BALANCING_V2" (for environment variable names).
 std::string service_id_env_name(std::string_view service_id);

@@ -84,14 +84,37 @@ Json read_json(const std::string& path) {
   return j.is_discarded() ? Json() : j;
 }
 
-bool pid_alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
-
-// The running server's server.json, or null when none runs there.
-Json running_server(const std::string& dir) {
-  Json s = read_json(dir + "/server.json");
-  if (!s.is_object() || !pid_alive(s.value("pid", 0L))) return Json();
-  return s;
+// The pid of the process holding the state directory's lock (see
+// local/server.hpp: a running ecsctl-local holds a write lock on server.lock
+// for its whole life), -1 when it holds it from another pid namespace, or 0
+// when no process does. A crashed server holds nothing, whatever pid it had.
+long lock_holder(const std::string& dir) {
+  int fd = ::open((dir + "/server.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  long pid = 0;
+  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) pid = fl.l_pid > 0 ? fl.l_pid : -1;
+  ::close(fd);
+  return pid;
 }
+
+// The running server's server.json, or null when none runs there. A server
+// still starting (locked, server.json not yet its own) is waited for a while.
+Json running_server(const std::string& dir) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    long pid = lock_holder(dir);
+    if (pid == 0) return Json();
+    Json s = read_json(dir + "/server.json");
+    if (s.is_object() && (pid < 0 || s.value("pid", 0L) == pid)) return s;
+    if (std::chrono::steady_clock::now() > deadline) return Json{{"pid", pid}};
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+bool lock_released(const std::string& dir) { return lock_holder(dir) == 0; }
 
 bool port_answers(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -116,6 +139,8 @@ std::vector<std::string> server_argv(Context& ctx, const Args& args, const std::
   if (!creds.empty()) argv.insert(argv.end(), {"--credentials-file", creds});
   if (ctx.opts.region) argv.insert(argv.end(), {"--region", *ctx.opts.region});
   if (args.has("--tls")) argv.push_back("--tls");
+  if (auto ttl = args.value("--stopped-task-ttl"))
+    if (parse_duration(*ttl, "--stopped-task-ttl") >= 0) argv.insert(argv.end(), {"--stopped-task-ttl", *ttl});
   return argv;
 }
 
@@ -167,10 +192,19 @@ Json control(Context& ctx, const std::string& dir, const std::string& action, co
 int cmd_up(Context& ctx, Args& args) {
   const int port = port_of(args, k_default_port);
   std::string dir = state_dir(ctx, args);
-  if (Json s = running_server(dir); !s.is_null())
-    throw Error(Exit::other, "a local control plane is already running on " + s.value("endpoint", std::string()) +
-                " (pid " + std::to_string(s.value("pid", 0L)) + ")", dir, "stop it with 'ecsctl local down'");
-  auto argv = server_argv(ctx, args, dir);
+  auto argv = server_argv(ctx, args, dir);  // checks the flags first
+  // Already running: say where, as a fresh start would.
+  if (Json s = running_server(dir); !s.is_null()) {
+    std::string endpoint = s.value("endpoint", std::string());
+    if (!ctx.opts.quiet) {
+      ctx.err << "ecsctl local: already running on " << endpoint << " (pid " << s.value("pid", 0L) << ", " << dir << ")\n";
+      if (args.value("--port") && s.value("port", 0) != port)
+        ctx.err << "ecsctl local: warning: it listens on port " << s.value("port", 0) << ", not " << port
+                << "; 'ecsctl local down' first to move it\n";
+    }
+    print_result(ctx, Json{{"endpoint", endpoint}, {"pid", s.value("pid", 0L)}, {"stateDir", dir}}, "LocalUp");
+    return 0;
+  }
   fs::create_directories(dir);
   if (!args.has("--detach")) exec_argv(argv);
   pid_t pid = ::fork();
@@ -187,10 +221,25 @@ int cmd_up(Context& ctx, Args& args) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid)
-      throw Error(Exit::other, "the local control plane exited during start-up (code " +
-                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 255) + ")", dir + "/stderr.log",
-                  "is port " + std::to_string(port) + " in use? try --port");
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      // Its own message (port in use, state directory taken) is the last line it wrote.
+      std::string last;
+      std::ifstream log(dir + "/stderr.log");
+      for (std::string l; std::getline(log, l);)
+        if (l.rfind("ecsctl-local: ", 0) == 0) last = l.substr(14);
+      int code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+      // Another `local up` started a plane on the directory first: that one is where it runs.
+      if (Json other = running_server(dir); !other.is_null() && other.value("pid", 0L) != pid) {
+        if (!ctx.opts.quiet) ctx.err << "ecsctl local: already running on " << other.value("endpoint", std::string()) << "\n";
+        print_result(ctx, Json{{"endpoint", other.value("endpoint", std::string())}, {"pid", other.value("pid", 0L)}, {"stateDir", dir}},
+                     "LocalUp");
+        return 0;
+      }
+      throw Error(code == static_cast<int>(Exit::config) ? Exit::config : Exit::other,
+                  "the local control plane exited during start-up (code " + std::to_string(code) + ")" +
+                      (last.empty() ? std::string() : ": " + last),
+                  dir + "/stderr.log", "is port " + std::to_string(port) + " in use? try --port");
+    }
     Json s = read_json(dir + "/server.json");
     if (s.is_object() && s.value("pid", 0L) == pid && port_answers(port)) {
       if (!ctx.opts.quiet) ctx.err << "ecsctl local: listening on " << s["endpoint"].get<std::string>() << " (pid " << pid << ")\n";
@@ -210,13 +259,15 @@ int cmd_down(Context& ctx, Args& args) {
     if (!ctx.opts.quiet) ctx.err << "ecsctl local: not running (" << dir << ")\n";
     return 0;
   }
+  // The pid comes from the lock, so it is the server's, never a reused one.
   pid_t pid = static_cast<pid_t>(s.value("pid", 0L));
+  if (pid <= 0) throw Error(Exit::other, "the local control plane's pid is not visible from here", dir, "stop it where it was started");
   ::kill(pid, SIGTERM);
-  for (int i = 0; i < 500 && pid_alive(pid); ++i) {
+  for (int i = 0; i < 500 && !lock_released(dir); ++i) {
     ::waitpid(pid, nullptr, WNOHANG);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (pid_alive(pid)) ::kill(pid, SIGKILL);
+  if (!lock_released(dir)) ::kill(pid, SIGKILL);
   if (!ctx.opts.quiet) ctx.err << "ecsctl local: stopped (pid " << pid << ")\n";
   return 0;
 }
@@ -321,6 +372,10 @@ const CommandSpec local_up{
         "`eval \"$(ecsctl local env)\"` points ecsctl and the AWS CLI at it.\n\n"
         "--pace fast runs tasks and deployments through their states at once; real waits as\n"
         "long as ECS would.\n\n"
+        "If a plane already serves the state directory, prints where it is and leaves it\n"
+        "running. A plane serves a directory while it holds the lock on DIR/server.lock.\n\n"
+        "--stopped-task-ttl sets how long stopped tasks are kept (DescribeTasks then answers\n"
+        "MISSING, as ECS does an hour after a task stopped).\n\n"
         "--tls serves HTTPS with a CA and a certificate for localhost/127.0.0.1 made in the\n"
         "state directory (ca.pem, server.pem; kept across restarts), and writes ca_bundle\n"
         "into the `local` profile so that ecsctl and the AWS CLI verify it.\n",
@@ -329,7 +384,9 @@ const CommandSpec local_up{
               {.name = "--detach", .help = "run in the background and return once it answers"},
               {.name = "--tls", .help = "serve HTTPS with a CA made in the state directory (ca.pem)"},
               {.name = "--pace", .metavar = "PACE", .help = "how fast tasks and deployments move (default fast)",
-               .complete = Completer::choices, .choices = {"fast", "real"}}},
+               .complete = Completer::choices, .choices = {"fast", "real"}},
+              {.name = "--stopped-task-ttl", .metavar = "DURATION",
+               .help = "how long stopped tasks stay visible (default 1h, as in ECS; e.g. 90s, 10m)"}},
     .run = cmd_up,
 };
 

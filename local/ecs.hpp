@@ -26,6 +26,11 @@ struct TaskHooks {
   std::vector<std::function<void(const Json& task)>> on_stopped;
   // Extra checks of a CreateService input against its task definition (may throw ApiError).
   std::vector<std::function<void(const Json& input, const Json& task_definition)>> on_create_service;
+  // Why a RUNNING service task fails a health check outside ECS (its target
+  // group's, as "Task failed ELB health checks in (target-group ARN)"), or "".
+  // The service scheduler replaces such a task once its service's
+  // healthCheckGracePeriodSeconds since the task started have passed.
+  std::vector<std::function<std::string(const Json& task)>> health_failure;
 };
 
 class Ecs {
@@ -77,6 +82,10 @@ class Ecs {
 
   // Counts of what the store holds (for `ecsctl local status`).
   Json counts();
+  // How long a STOPPED task stays visible before it is forgotten (ECS: an hour).
+  void set_stopped_task_ttl(double seconds) { m_stopped_task_ttl = seconds; }
+  // Forgets the tasks STOPPED longer than the TTL ago; returns how many.
+  size_t forget_stopped_tasks(double now);
 
  private:
   friend struct EcsResources;
@@ -90,6 +99,7 @@ class Ecs {
   std::mt19937_64 m_rng;
   TaskHooks m_hooks;
   double m_last_reconcile = 0;
+  double m_stopped_task_ttl = 3600, m_last_forget = 0;
   bool m_services_dirty = true;
   std::set<std::string> m_busy;  // tasks with a pending lifecycle step
   // The scheduler's view of each cluster's ACTIVE container instances, sorted by

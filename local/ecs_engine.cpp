@@ -90,6 +90,13 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
     task["connectivityAt"] = now;
     task["healthStatus"] = "UNKNOWN";
     set_containers(task, "RUNNING");
+    // Simulated health (ECSCTL_LOCAL_HEALTH): the task is UNHEALTHY when a container is.
+    if (plan.contains("health")) {
+      for (auto& c : task["containers"])
+        if (plan["health"].contains(c["name"].get<std::string>())) c["healthStatus"] = plan["health"][c["name"].get<std::string>()];
+      for (const auto& c : task["containers"])
+        if (c["healthStatus"] != "UNKNOWN" && task["healthStatus"] != "UNHEALTHY") task["healthStatus"] = c["healthStatus"];
+    }
     for (const auto& hook : e.hooks().on_running) hook(task);
     if (plan.contains("exit_code")) {
       task["_"]["due"] = now + plan["after"].get<double>() * (pace == Pace::fast ? 0.1 : 1.0);
@@ -117,6 +124,16 @@ void TaskLifecycle::request_stop(Ecs& e, Json& task, const std::string& reason, 
   task["version"] = task["version"].get<long>() + 1;
   e.m_busy.insert(task["taskArn"].get<std::string>());
   if (task["_"].contains("service")) e.m_services_dirty = true;
+  // A service task failing on its own: the service throttle logic counts it now,
+  // before the scheduler launches its replacement.
+  if (task["_"].contains("service") && stop_code != "UserInitiated" && stop_code != "ServiceSchedulerInitiated") {
+    std::string key = task["_"]["service"].get<std::string>();
+    if (const Json* s = e.m_store.get("services", key)) {
+      Json svc = *s;
+      ServiceReconciler::note_task_failed(e, svc, task);
+      if (svc != *s) e.m_store.put("services", key, std::move(svc));
+    }
+  }
 }
 
 void TaskLifecycle::finish_stop(Ecs& e, Json& task) {
@@ -165,6 +182,11 @@ void TaskLifecycle::finish_stop(Ecs& e, Json& task) {
 bool Ecs::tick() {
   double now = now_seconds();
   bool changed = false;
+  // Stopped tasks are forgotten after m_stopped_task_ttl, as ECS forgets them after an hour.
+  if (now - m_last_forget >= 1) {
+    m_last_forget = now;
+    changed |= forget_stopped_tasks(now) > 0;
+  }
   std::vector<std::string> due;
   for (const auto& arn : m_busy) {
     const Json* t = m_store.get("tasks", arn);

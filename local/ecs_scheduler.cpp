@@ -23,7 +23,49 @@ std::string task_list(const std::vector<std::string>& arns) {
   return out;
 }
 
+// ECS's service throttle logic (its developer guide, "Amazon ECS service
+// throttle logic"): launches of a service whose tasks keep failing to start
+// wait longer and longer, up to 27 minutes. ECS does not publish its steps;
+// the plane lets two failed rounds relaunch at once, then waits 10 s, 20 s,
+// 40 s, ... up to 27 min, all scaled by time_factor() (a tenth at --pace fast).
+constexpr long k_free_rounds = 2;
+constexpr double k_first_delay = 10, k_max_delay = 27 * 60;
+// A task that stops within this long of RUNNING counts as failing to start:
+// ECS itself is paced by tens of seconds of provisioning and image pulls that
+// the plane does not have.
+constexpr double k_quick_exit = 10;
+
+double throttle_delay(long level) {
+  if (level <= k_free_rounds) return 0;
+  return std::min(k_max_delay, k_first_delay * std::pow(2.0, static_cast<double>(level - k_free_rounds - 1)));
+}
+
 }  // namespace
+
+void ServiceReconciler::note_task_failed(Ecs& e, Json& svc, const Json& task) {
+  if (svc["status"] != "ACTIVE" || svc["deployments"].empty()) return;
+  const Json& primary = svc["deployments"][0];
+  if (task.value("taskDefinitionArn", "") != primary.value("taskDefinition", "")) return;
+  double now = now_seconds(), factor = time_factor(e.m_pace);
+  Json& x = svc["_"];
+  if (task.contains("startedAt") && now - task["startedAt"].get<double>() >= k_quick_exit * factor) {
+    x.erase("throttle");  // it ran: the service can start tasks
+    return;
+  }
+  Json th = x.value("throttle", Json());
+  if (!th.is_object() || th.value("taskDefinition", "") != primary["taskDefinition"])
+    th = {{"level", 0}, {"since", 0.0}, {"until", 0.0}, {"taskDefinition", primary["taskDefinition"]}};
+  // One step per round of launches: the tasks launched together with one that
+  // already counted do not count again.
+  if (task.value("createdAt", 0.0) < th["since"].get<double>()) return;
+  long level = th["level"].get<long>() + 1;
+  th["level"] = level;
+  th["since"] = now;
+  th["until"] = now + throttle_delay(level) * factor;
+  x["throttle"] = th;
+  if (level > k_free_rounds)
+    service_event(svc, "(service " + svc["serviceName"].get<std::string>() + ") is unable to consistently start tasks successfully.", e.m_rng);
+}
 
 bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live) {
   const std::string key = svc["_"]["key"], cluster = svc["_"]["cluster"];
@@ -107,6 +149,37 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
   }
   Json& p = deps[0];
   pid = p["id"];
+  // Health: a RUNNING task whose container health is UNHEALTHY, or that fails its
+  // target group's checks, is replaced, except during the service's
+  // healthCheckGracePeriodSeconds after it started (real seconds at either pace:
+  // the time an application needs to come up).
+  {
+    double now = now_seconds(), grace = svc.value("healthCheckGracePeriodSeconds", 0.0);
+    std::vector<std::string> unhealthy;
+    for (auto& [id, d] : by_dep) {
+      for (auto it = d.running.begin(); it != d.running.end();) {
+        const Json& t = *e.m_store.get("tasks", *it);
+        std::string reason;
+        if (t.value("healthStatus", "") == "UNHEALTHY") reason = "Task failed container health checks";
+        for (const auto& check : e.m_hooks.health_failure) {
+          if (!reason.empty()) break;
+          reason = check(t);
+        }
+        if (reason.empty() || t.value("startedAt", now) + grace > now) {
+          ++it;
+          continue;
+        }
+        stop(*it, reason);
+        unhealthy.push_back(*it);
+        it = d.running.erase(it);
+      }
+    }
+    if (!unhealthy.empty()) {
+      ServiceReconciler::service_event(svc, "(service " + name + ") has stopped " + std::to_string(unhealthy.size()) +
+                                                " running tasks: " + task_list(unhealthy) + ".", e.m_rng);
+      svc["_"]["steady"] = false;
+    }
+  }
   DeploymentTasks& pt = by_dep[pid];
   long total = 0, running_all = 0;
   for (auto& [id, d] : by_dep) {
@@ -116,6 +189,19 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
   // Start tasks of the primary deployment.
   long want = std::min(desired - static_cast<long>(pt.total()), max_total - total);
   if (p["rolloutState"] == "FAILED" && !rollback) want = 0;
+  if (svc["_"].contains("throttle")) {
+    // A new task definition, or a task of it that keeps running, ends the throttling.
+    const Json& th = svc["_"]["throttle"];
+    double now = now_seconds();
+    bool reset = th.value("taskDefinition", "") != p["taskDefinition"];
+    for (const auto& arn : pt.running) {
+      const Json* t = e.m_store.get("tasks", arn);
+      if (t && t->contains("startedAt") && now - (*t)["startedAt"].get<double>() >= k_quick_exit * time_factor(e.m_pace))
+        reset = true;
+    }
+    if (reset) svc["_"].erase("throttle");
+    else if (th.value("until", 0.0) > now) want = 0;
+  }
   if (want > 0) {
     Json td;
     try {

@@ -75,6 +75,13 @@ struct ServiceReconciler {
   static void service_event(Json& svc, const std::string& message, std::mt19937_64& rng);
   // `live`: the service's tasks that were not STOPPED when the scheduler's pass began.
   static bool reconcile_service(Ecs& e, Json& svc, const std::vector<std::string>& live);
+  // ECS's service throttle logic: a service task that stopped without the
+  // scheduler or a user asking, before RUNNING or within seconds of it, makes
+  // the next launches of the service wait longer (see local/README.md).
+  static void note_task_failed(Ecs& e, Json& svc, const Json& task);
 };
+
+// How much faster than ECS the plane's timers run: 1 at --pace real, 0.1 at --pace fast.
+inline double time_factor(Pace pace) { return pace == Pace::fast ? 0.1 : 1.0; }
 
 }  // namespace ecsctl::local

@@ -37,7 +37,8 @@ std::string env_value(const Json& container, const Json& overrides, const char* 
 }
 
 // How the container behaves: "ecsctl/exit:CODE[:after=SECONDS]", "ecsctl/pull-error",
-// or ECSCTL_LOCAL_EXIT_CODE / ECSCTL_LOCAL_RUN_SECONDS in its environment.
+// or ECSCTL_LOCAL_EXIT_CODE / ECSCTL_LOCAL_RUN_SECONDS in its environment;
+// ECSCTL_LOCAL_HEALTH=HEALTHY|UNHEALTHY: its health once RUNNING.
 Json exit_plan(const Json& container, const Json& overrides) {
   std::string image = container.value("image", "");
   Json plan = Json::object();
@@ -50,6 +51,8 @@ Json exit_plan(const Json& container, const Json& overrides) {
   }
   std::string code = env_value(container, overrides, "ECSCTL_LOCAL_EXIT_CODE");
   std::string secs = env_value(container, overrides, "ECSCTL_LOCAL_RUN_SECONDS");
+  std::string health = env_value(container, overrides, "ECSCTL_LOCAL_HEALTH");
+  if (health == "HEALTHY" || health == "UNHEALTHY") plan["health"] = health;
   if (!code.empty()) plan["exit_code"] = std::atoi(code.c_str());
   if (!secs.empty()) {
     plan["after"] = std::atof(secs.c_str());
@@ -239,6 +242,7 @@ Json TaskLifecycle::launch(Ecs& e, const std::string& cluster_name, const Json& 
         }
       }
       Json plan = exit_plan(c, overrides);
+      if (plan.contains("health")) plan_task["health"][c["name"].get<std::string>()] = plan["health"];
       if (!plan.empty() && c.value("essential", true)) {
         if (plan.contains("pull_error")) plan_task["pull_error"] = c["image"];
         if (plan.contains("exit_code") && (!plan_task.contains("after") || plan["after"].get<double>() < plan_task["after"].get<double>())) {
@@ -402,6 +406,21 @@ Json Ecs::list_tasks(const Json& in) {
     arns.push_back(arn);
   }
   return paginate(arns, in, "taskArns");
+}
+
+size_t Ecs::forget_stopped_tasks(double now) {
+  std::vector<std::string> gone;
+  for (const auto& [arn, t] : m_store.table("tasks")) {
+    if (t["lastStatus"] != "STOPPED") continue;
+    auto at = t.find("stoppedAt");
+    if (at != t.end() && at->is_number() && at->get<double>() + m_stopped_task_ttl <= now) gone.push_back(arn);
+  }
+  for (const auto& arn : gone) {
+    m_store.erase("tasks", arn);
+    if (m_store.get("tags", arn)) m_store.erase("tags", arn);
+    m_busy.erase(arn);
+  }
+  return gone.size();
 }
 
 }  // namespace ecsctl::local

@@ -70,6 +70,19 @@ void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
     for (const auto& t : *saved) elbv2.deregister_target(t[0], t[1], t[2]);
     store.erase(k_task_targets, arn);
   });
+  // A target of the task that its target group's checks found unhealthy.
+  ecs.hooks().health_failure.push_back([&store, &elbv2](const Json& task) -> std::string {
+    const Json* saved = store.get(k_task_targets, task.value("taskArn", ""));
+    if (!saved) return {};
+    for (const auto& t : *saved) {
+      Json in = {{"TargetGroupArn", t[0]}, {"Targets", Json::array({Json{{"Id", t[1]}, {"Port", t[2]}}})}};
+      Json out = elbv2.call("DescribeTargetHealth", in);
+      for (const auto& d : out.value("TargetHealthDescriptions", Json::array()))
+        if (d.value("TargetHealth", Json::object()).value("State", "") == "unhealthy")
+          return "Task failed ELB health checks in (target-group " + t[0].get<std::string>() + ")";
+    }
+    return {};
+  });
 }
 
 void check_service_load_balancers(Elbv2& elbv2, const Json& in, const Json& td) {

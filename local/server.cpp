@@ -10,8 +10,10 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -157,7 +159,40 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
   return refuse(v.http_status, v.error_code, v.message);
 }
 
+// Takes the state directory's lock for the life of the process (the descriptor
+// is never closed; O_CLOEXEC keeps it out of child processes).
+void lock_state_dir(const std::string& dir) {
+  std::string path = dir + "/" + k_lock_file;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw Error(Exit::config, "cannot open " + path + ": " + std::strerror(errno));
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_SETLK, &fl) == 0) return;
+  int err = errno;
+  ::close(fd);
+  if (err != EAGAIN && err != EACCES) throw Error(Exit::config, "cannot lock " + path + ": " + std::strerror(err));
+  long pid = lock_holder(dir);
+  throw Error(Exit::config,
+              "another ecsctl-local" + (pid > 0 ? " (pid " + std::to_string(pid) + ")" : std::string()) +
+                  " already serves the state directory " + dir,
+              {}, "stop it with 'ecsctl local down --state " + dir + "', or give another --state");
+}
+
 }  // namespace
+
+long lock_holder(const std::string& dir) {
+  int fd = ::open((dir + "/" + k_lock_file).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  long pid = 0;
+  // A holder in another pid namespace shows as pid 0: held all the same.
+  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) pid = fl.l_pid > 0 ? fl.l_pid : -1;
+  ::close(fd);
+  return pid;
+}
 
 LocalKeys load_or_create_keys(const std::string& dir) {
   fs::create_directories(dir);
@@ -231,9 +266,11 @@ int run_server(const ServerOptions& opt) {
   signal(SIGPIPE, SIG_IGN);
 
   LocalKeys keys = load_or_create_keys(opt.state_dir);
+  lock_state_dir(opt.state_dir);
   Log log(opt.state_dir + "/server.log");
   Store store(opt.state_dir + "/state.db");
   Ecs ecs(store, opt.region, k_local_account, opt.pace);
+  ecs.set_stopped_task_ttl(opt.stopped_task_ttl);
   Router router;
   router.set_transaction([&] { return store.stage(); }, [&] { store.rollback(); }, [&](long n) { store.flush(n); });
   ecs.register_operations(router);
@@ -262,6 +299,12 @@ int run_server(const ServerOptions& opt) {
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_timeout(60);
   svr.set_payload_max_length(16 * 1024 * 1024);
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a
+  // second server could bind a port another one is listening on.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   std::atomic<bool> running{true};
 
   auto control = [&](const httplib::Request& req, httplib::Response& res) {
@@ -351,7 +394,8 @@ int run_server(const ServerOptions& opt) {
   svr.Patch(".*", handle);
 
   if (!svr.bind_to_port("127.0.0.1", opt.port))
-    throw Error(Exit::config, "cannot listen on 127.0.0.1:" + std::to_string(opt.port) + " (port in use?)");
+    throw Error(Exit::config, "cannot listen on 127.0.0.1:" + std::to_string(opt.port) + ": the port is in use", {},
+                "choose another one with --port");
   std::string endpoint = std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port);
   if (!opt.config_file.empty()) {
     std::vector<std::pair<std::string, std::string>> profile = {
@@ -366,6 +410,9 @@ int run_server(const ServerOptions& opt) {
   if (!ca_bundle.empty()) server_json["caBundle"] = ca_bundle;
   write_private(opt.state_dir + "/server.json", server_json.dump() + "\n");
   log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ")");
+  std::fprintf(stderr, "ecsctl-local: listening on %s (pid %ld, state directory %s); Ctrl-C or 'ecsctl local down' stops it\n",
+               endpoint.c_str(), static_cast<long>(getpid()), opt.state_dir.c_str());
+  std::fflush(stderr);
 
   std::thread engine([&] {
     auto period = std::chrono::milliseconds(opt.pace == Pace::fast ? 2 : 100);

@@ -18,7 +18,16 @@ struct ServerOptions {
   std::string config_file;       // AWS_CONFIG_FILE (or ~/.aws/config); empty: do not write
   std::string credentials_file;  // AWS_SHARED_CREDENTIALS_FILE (or ~/.aws/credentials)
   bool tls = false;              // HTTPS with the state directory's CA (local/tls_certs.hpp)
+  double stopped_task_ttl = 3600;  // seconds a STOPPED task stays visible (ECS: an hour)
 };
+
+// A running server holds a write lock (fcntl, not inherited by the processes
+// it starts) on this file of its state directory for as long as it lives: the
+// lock, not a pid, says whether a plane serves the directory.
+inline constexpr const char* k_lock_file = "server.lock";
+// The pid of the process that holds the state directory's lock (-1 when it is
+// not visible from here), or 0 when none does.
+long lock_holder(const std::string& state_dir);
 
 // The keys of a state directory (generated on first use, mode 0600).
 struct LocalKeys {
@@ -32,7 +41,7 @@ void write_ini_section(const std::string& path, const std::string& header,
                        const std::vector<std::pair<std::string, std::string>>& body);
 
 // Runs the server until SIGTERM/SIGINT and returns Exit::ok; throws ecsctl::Error
-// (Exit::config) when it cannot listen.
+// (Exit::config) when another server holds the state directory or it cannot listen.
 int run_server(const ServerOptions& options);
 
 // Account id used in every ARN the local control plane makes.

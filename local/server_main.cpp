@@ -26,6 +26,7 @@ namespace {
 constexpr const char* k_usage =
     "usage: ecsctl-local serve --state DIR [--port N] [--pace fast|real] [--region R]\n"
     "                          [--config-file F] [--credentials-file F] [--tls]\n"
+    "                          [--stopped-task-ttl DURATION]\n"
     "       ecsctl-local status|reset --state DIR\n"
     "       ecsctl-local add-instances --state DIR  (JSON request on stdin)";
 
@@ -44,7 +45,8 @@ Json read_json(const std::string& path) {
 void control(const std::string& state_dir, const std::string& action, const std::string& body) {
   Json server = read_json(state_dir + "/server.json");
   Json creds = read_json(state_dir + "/credentials.json");
-  if (!server.is_object() || !creds.is_object()) throw Error(Exit::other, "no server is running on " + state_dir);
+  if (local::lock_holder(state_dir) == 0 || !server.is_object() || !creds.is_object())
+    throw Error(Exit::other, "no server is running on " + state_dir, {}, "start it with 'ecsctl local up --state " + state_dir + "'");
   // A server started with --tls is asked over HTTPS, trusting its state
   // directory's CA (the control token is not sent unverified).
   std::unique_ptr<httplib::ClientImpl> client;
@@ -75,6 +77,20 @@ void control(const std::string& state_dir, const std::string& action, const std:
   std::fputc('\n', stdout);
 }
 
+// "90", "90s", "10m", "2h", "1d" -> seconds; a usage error otherwise.
+double duration_of(const std::string& flag, const std::string& text) {
+  std::string s = text;
+  double mult = 1;
+  if (!s.empty() && std::string("smhd").find(s.back()) != std::string::npos) {
+    mult = s.back() == 'm' ? 60 : s.back() == 'h' ? 3600 : s.back() == 'd' ? 86400 : 1;
+    s.pop_back();
+  }
+  char* end = nullptr;
+  double v = s.empty() ? -1 : std::strtod(s.c_str(), &end);
+  if (s.empty() || *end || !(v >= 0) || v > 1e9) usage(flag + " needs a duration such as 3600, 90s, 10m or 1h, not '" + text + "'");
+  return v * mult;
+}
+
 std::string env_or(const char* name, std::string fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
@@ -101,6 +117,10 @@ int run(const std::vector<std::string>& args) {
     else if (args[i] == "--region") opt.region = value();
     else if (args[i] == "--config-file") opt.config_file = value();
     else if (args[i] == "--credentials-file") opt.credentials_file = value();
+    else if (args[i] == "--stopped-task-ttl") {
+      std::string v = value();
+      opt.stopped_task_ttl = duration_of("--stopped-task-ttl", v);
+    }
     else if (args[i] == "--pace") {
       std::string p = value();
       if (p != "fast" && p != "real") usage("--pace must be fast or real");

@@ -148,6 +148,17 @@ TEST_SUITE("call") {
     CHECK(unknown_region_hint("xx-nowhere-9").find("no partition") != std::string::npos);
   }
 
+  TEST_CASE("a local endpoint that does not answer: start the plane with `ecsctl local up`") {
+    for (const char* url : {"http://127.0.0.1:4510", "https://localhost:4510/", "http://[::1]:4510", "http://127.0.0.2"}) {
+      CAPTURE(url);
+      CHECK(local_plane_hint(url).find("start it with `ecsctl local up`") != std::string::npos);
+    }
+    for (const char* url : {"https://ecs.us-east-1.amazonaws.com", "http://10.0.0.1:4510", "http://localhost.example.com"}) {
+      CAPTURE(url);
+      CHECK(local_plane_hint(url).empty());
+    }
+  }
+
   TEST_CASE("InvalidSignatureException and UnrecognizedClientException say what usually causes them") {
     for (const char* code : {"InvalidSignatureException", "UnrecognizedClientException"}) {
       CAPTURE(code);
