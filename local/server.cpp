@@ -278,7 +278,8 @@ int run_server(const ServerOptions& opt) {
       std::lock_guard lock(router.state_mutex());
       if (action == "status") {
         out = {{"endpoint", std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port)}, {"pid", getpid()}, {"stateDir", opt.state_dir},
-               {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()}};
+               {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()},
+               {"loadBalancerListeners", extra.elbv2().listener_endpoints()}};
       } else if (action == "reset") {
         store.clear();
         store.commit();
@@ -366,6 +367,8 @@ int run_server(const ServerOptions& opt) {
   if (!ca_bundle.empty()) server_json["caBundle"] = ca_bundle;
   write_private(opt.state_dir + "/server.json", server_json.dump() + "\n");
   log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ")");
+  // ELBv2 listeners as real proxies, and real health checks (local/lb_proxy.hpp).
+  extra.elbv2().start_runtime([&log](const std::string& line) { log.line(line); });
 
   std::thread engine([&] {
     auto period = std::chrono::milliseconds(opt.pace == Pace::fast ? 2 : 100);
