@@ -69,7 +69,7 @@ serve() {
 address() {
   local i a
   for i in $(seq 1 100); do
-    a=$("$ECSCTL" local status --state "$STATE" --output json | jq -r --arg l "$1" '.loadBalancerListeners[] | select(.ListenerArn == $l) | .Address')
+    a=$("$ECSCTL" local status --state "$STATE" | jq -r --arg l "$1" '.loadBalancerListeners[] | select(.ListenerArn == $l) | .Address')
     [ -n "$a" ] && { echo "$a"; return 0; }
     sleep 0.05
   done
@@ -151,7 +151,10 @@ TG3=$(xml_values TargetGroupArn <"$TMP/tg3.xml")
 BUSY=$(free_port)
 python3 -c "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', $BUSY)); s.listen(); time.sleep(600)" &
 SERVERS+=($!)
-sleep 0.3
+for i in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$BUSY") 2>/dev/null && break
+  sleep 0.05
+done
 elb CreateListener "LoadBalancerArn=$LB" "Port=$BUSY" Protocol=HTTP DefaultActions.member.1.Type=forward \
   "DefaultActions.member.1.TargetGroupArn=$TG3" >"$TMP/l3.xml" || fail "CreateListener 3: $(cat "$TMP/elb")"
 L3=$(xml_values ListenerArn <"$TMP/l3.xml")
@@ -165,8 +168,7 @@ pass "the mapping is in server.log"
 # An NLB: a TCP listener forwards to the target; TCP health checks.
 elb CreateLoadBalancer Name=tcpfront Type=network Subnets.member.1=subnet-0aaa >"$TMP/nlb.xml" || fail "CreateLoadBalancer network: $(cat "$TMP/elb")"
 NLB=$(xml_values LoadBalancerArn <"$TMP/nlb.xml")
-elb CreateTargetGroup Name=tcp Protocol=TCP Port=80 VpcId=vpc-0local TargetType=ip HealthCheckIntervalSeconds=10 \
-  HealthyThresholdCount=2 >"$TMP/tg4.xml" || fail "CreateTargetGroup TCP: $(cat "$TMP/elb")"
+elb CreateTargetGroup Name=tcp Protocol=TCP Port=80 VpcId=vpc-0local TargetType=ip HealthyThresholdCount=2 >"$TMP/tg4.xml" || fail "CreateTargetGroup TCP: $(cat "$TMP/elb")"
 TG4=$(xml_values TargetGroupArn <"$TMP/tg4.xml")
 elb RegisterTargets "TargetGroupArn=$TG4" Targets.member.1.Id=127.0.0.1 "Targets.member.1.Port=$P2" >/dev/null || fail "RegisterTargets TCP"
 NPORT=$(free_port)
@@ -177,11 +179,13 @@ wait_health "$TG4" "lines == ['127.0.0.1:$P2:healthy:']"
 pass "TCP health check passes"
 expect_eq "$(curl -s "http://127.0.0.1:$NPORT/")" two "the TCP listener forwards the connection"
 
-# The same through the AWS CLI.
-if command -v aws >/dev/null 2>&1; then
+# The same through the AWS CLI: Debian's (v2) when installed, else the one on PATH.
+AWS=/usr/bin/aws
+[ -x "$AWS" ] || AWS=$(command -v aws || true)
+if [ -n "$AWS" ]; then
   export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET AWS_DEFAULT_REGION=us-east-1
   unset AWS_PROFILE AWS_CA_BUNDLE
-  awsl() { aws --endpoint-url "$ENDPOINT" --output json "$@"; }
+  awsl() { "$AWS" --endpoint-url "$ENDPOINT" --output json "$@"; }
   expect_eq "$(awsl elbv2 describe-target-health --target-group-arn "$TG2" | jq -r '.TargetHealthDescriptions[0] | "\(.Target.Port):\(.TargetHealth.State):\(.TargetHealth.Reason):\(.TargetHealth.Description)"')" \
     "$P2:unhealthy:Target.ResponseCodeMismatch:Health checks failed with these codes: [404]" "aws elbv2 describe-target-health"
   awsl elbv2 modify-target-group-attributes --target-group-arn "$TG" --attributes Key=deregistration_delay.timeout_seconds,Value=0 >/dev/null \
