@@ -152,7 +152,8 @@ TEST_CASE("Elbv2 with its runtime: real checks drive health, the listener proxie
                                {"Targets", {{{"Id", "127.0.0.1"}, {"Port", server.port}}, {{"Id", "127.0.0.1"}, {"Port", dead}}}}});
   auto states = [&] {
     std::map<long, std::string> out;
-    for (const auto& d : elb.call("DescribeTargetHealth", {{"TargetGroupArn", tg}})["TargetHealthDescriptions"])
+    Json described = elb.call("DescribeTargetHealth", {{"TargetGroupArn", tg}});
+    for (const auto& d : described["TargetHealthDescriptions"])
       out[d["Target"]["Port"].get<long>()] = d["TargetHealth"]["State"].get<std::string>() + " " +
                                               d["TargetHealth"].value("Reason", "");
     return out;
