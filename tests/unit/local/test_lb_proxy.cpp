@@ -179,3 +179,65 @@ TEST_CASE("Elbv2 with its runtime: real checks drive health, the listener proxie
     CHECK(res->body == "hello 127.0.0.1");
   }
 }
+
+TEST_CASE("ModifyTargetGroupAttributes: the deregistration delay, bounds, and other keys kept") {
+  Store store{":memory:"};
+  Elbv2 elb{store, "us-east-1", "123456789012", false};
+  std::string tg = elb.call("CreateTargetGroup", {{"Name", "web"}, {"Protocol", "HTTP"}, {"Port", 80}, {"VpcId", "vpc-0local"}})
+                       ["TargetGroups"][0]["TargetGroupArn"];
+  auto attribute = [&](const std::string& key) {
+    Json attrs = elb.call("DescribeTargetGroupAttributes", {{"TargetGroupArn", tg}})["Attributes"];
+    for (const auto& a : attrs)
+      if (a["Key"] == key) return a["Value"].get<std::string>();
+    return std::string("(none)");
+  };
+  CHECK(attribute("deregistration_delay.timeout_seconds") == "300");
+  Json out = elb.call("ModifyTargetGroupAttributes",
+                      {{"TargetGroupArn", tg},
+                       {"Attributes", {{{"Key", "deregistration_delay.timeout_seconds"}, {"Value", "5"}},
+                                       {{"Key", "stickiness.enabled"}, {"Value", "true"}}}}});
+  CHECK(out["Attributes"].size() >= 2);
+  CHECK(attribute("deregistration_delay.timeout_seconds") == "5");
+  CHECK(attribute("stickiness.enabled") == "true");
+  for (const char* bad : {"3601", "-1", "x"}) {
+    std::string code;
+    try {
+      elb.call("ModifyTargetGroupAttributes",
+               {{"TargetGroupArn", tg}, {"Attributes", {{{"Key", "deregistration_delay.timeout_seconds"}, {"Value", bad}}}}});
+    } catch (const ApiError& e) {
+      code = e.code;
+    }
+    CHECK(code == "ValidationError");
+  }
+  CHECK(attribute("deregistration_delay.timeout_seconds") == "5");
+}
+
+TEST_CASE("listener actions: fixed-response answers itself, an empty target group 503") {
+  Store store{":memory:"};
+  Elbv2 elb{store, "us-east-1", "123456789012", true};
+  elb.start_runtime();
+  std::string lb = elb.call("CreateLoadBalancer", {{"Name", "front"}, {"Subnets", {"subnet-a", "subnet-b"}}})
+                       ["LoadBalancers"][0]["LoadBalancerArn"];
+  std::string tg = elb.call("CreateTargetGroup", {{"Name", "none"}, {"Protocol", "HTTP"}, {"Port", 80}, {"VpcId", "vpc-0local"},
+                                                  {"TargetType", "ip"}})["TargetGroups"][0]["TargetGroupArn"];
+  int fixed_port = closed_port(), empty_port = closed_port();
+  elb.call("CreateListener",
+           {{"LoadBalancerArn", lb}, {"Port", fixed_port},
+            {"DefaultActions", {{{"Type", "fixed-response"},
+                                 {"FixedResponseConfig", {{"StatusCode", "418"}, {"ContentType", "text/plain"}, {"MessageBody", "teapot"}}}}}}});
+  elb.call("CreateListener", {{"LoadBalancerArn", lb}, {"Port", empty_port},
+                              {"DefaultActions", {{{"Type", "forward"}, {"TargetGroupArn", tg}}}}});
+  for (int i = 0; i < 50 && elb.listener_endpoints().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    elb.tick();
+  }
+  REQUIRE(elb.listener_endpoints().size() == 2);
+  auto fixed = httplib::Client("127.0.0.1", fixed_port).Get("/anything");
+  REQUIRE(fixed);
+  CHECK(fixed->status == 418);
+  CHECK(fixed->body == "teapot");
+  auto empty = httplib::Client("127.0.0.1", empty_port).Get("/");
+  REQUIRE(empty);
+  CHECK(empty->status == 503);
+  CHECK(empty->get_header_value("Server") == "awselb/2.0");
+}
