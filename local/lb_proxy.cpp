@@ -691,7 +691,9 @@ void LbRuntime::reconcile() {
   }
   sh->cv.notify_all();
   for (auto& l : closing) {
-    close_listener(l, true);
+    // An HTTP listener's socket closes at once; requests in flight (up to the
+    // 60 s read timeout) finish on their own. A TCP accept loop ends within 0.2 s.
+    close_listener(l, l->http == nullptr);
     if (sh->log) sh->log("listener " + l->arn + " closed (127.0.0.1:" + std::to_string(l->bound) + ")");
   }
   for (auto& p : finished)

@@ -164,6 +164,13 @@ pass "a taken listener port is mapped to $A3"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://$A3/")" 503 "no registered target: 503"
 grep -q "listens on $A3" "$STATE/server.log" || fail "mapping not in server.log"
 pass "the mapping is in server.log"
+elb DeleteListener "ListenerArn=$L3" >/dev/null || fail "DeleteListener: $(cat "$TMP/elb")"
+for i in $(seq 1 100); do
+  curl -s -o /dev/null "http://$A3/" || break
+  sleep 0.05
+done
+curl -s -o /dev/null "http://$A3/" && fail "deleted listener still answers"
+pass "a deleted listener stops listening"
 
 # An NLB: a TCP listener forwards to the target; TCP health checks.
 elb CreateLoadBalancer Name=tcpfront Type=network Subnets.member.1=subnet-0aaa >"$TMP/nlb.xml" || fail "CreateLoadBalancer network: $(cat "$TMP/elb")"
