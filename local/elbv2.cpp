@@ -94,7 +94,7 @@ void Elbv2::register_operations(Router& router) {
                          "DescribeTargetGroups", "ModifyTargetGroup", "DeleteTargetGroup", "CreateListener",
                          "DescribeListeners", "DeleteListener", "RegisterTargets", "DeregisterTargets",
                          "DescribeTargetHealth", "AddTags", "RemoveTags", "DescribeTags",
-                         "DescribeTargetGroupAttributes"}) {
+                         "DescribeTargetGroupAttributes", "ModifyTargetGroupAttributes"}) {
     std::string operation = op;
     router.add_query(operation, version, [this, operation, &model](const HttpRequest& r) {
       HttpResponse out;
@@ -130,6 +130,7 @@ Json Elbv2::call(const std::string& op, const Json& in) {
   if (op == "RemoveTags") return remove_tags(in);
   if (op == "DescribeTags") return describe_tags(in);
   if (op == "DescribeTargetGroupAttributes") return describe_target_group_attributes(in);
+  if (op == "ModifyTargetGroupAttributes") return modify_target_group_attributes(in);
   throw ApiError("InvalidAction", "Could not find operation " + op);
 }
 
@@ -350,13 +351,48 @@ Json Elbv2::delete_target_group(const Json& in) {
   return Json::object();
 }
 
+namespace {
+
+// The attributes of a stored target group: the deregistration delay, the
+// defaults, and what ModifyTargetGroupAttributes set.
+Json target_group_attributes(const Json& tg) {
+  Json values = {{"stickiness.enabled", "false"}};
+  const Json set = tg["_"].value("attributes", Json::object());
+  for (const auto& [k, v] : set.items()) values[k] = v;
+  values["deregistration_delay.timeout_seconds"] = std::to_string(tg["_"].value("deregistrationDelay", 300));
+  Json attrs = Json::array();
+  for (const auto& [k, v] : values.items()) attrs.push_back({{"Key", k}, {"Value", v}});
+  return attrs;
+}
+
+}  // namespace
+
 Json Elbv2::describe_target_group_attributes(const Json& in) {
   const Json* tg = m_store.get(k_tgs, in["TargetGroupArn"].get<std::string>());
   if (!tg) throw ApiError("TargetGroupNotFound", "One or more target groups not found");
-  Json attrs = Json::array({{{"Key", "deregistration_delay.timeout_seconds"},
-                             {"Value", std::to_string((*tg)["_"].value("deregistrationDelay", 300))}},
-                            {{"Key", "stickiness.enabled"}, {"Value", "false"}}});
-  return {{"Attributes", attrs}};
+  return {{"Attributes", target_group_attributes(*tg)}};
+}
+
+Json Elbv2::modify_target_group_attributes(const Json& in) {
+  std::string tg_arn = in["TargetGroupArn"];
+  const Json* stored = m_store.get(k_tgs, tg_arn);
+  if (!stored) throw ApiError("TargetGroupNotFound", "One or more target groups not found");
+  Json tg = *stored;
+  for (const auto& a : in.value("Attributes", Json::array())) {
+    std::string key = a.value("Key", ""), value = a.value("Value", "");
+    if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos)
+      throw ApiError("ValidationError", "Target group attribute key '" + key + "' is not recognized");
+    if (key == "deregistration_delay.timeout_seconds") {
+      bool number = !value.empty() && value.size() <= 4 && value.find_first_not_of("0123456789") == std::string::npos;
+      if (!number || std::stol(value) > 3600)
+        throw ApiError("ValidationError", "'" + value + "' must be an integer between 0 and 3600 for attribute key '" + key + "'");
+      tg["_"]["deregistrationDelay"] = std::stol(value);
+    } else {
+      tg["_"]["attributes"][key] = value;
+    }
+  }
+  m_store.put(k_tgs, tg_arn, tg);
+  return {{"Attributes", target_group_attributes(tg)}};
 }
 
 }  // namespace ecsctl::local

@@ -2,11 +2,14 @@
 // load balancers, listeners (forward actions), target groups, targets and
 // their health, and tags. Resources are stored in the model's output shapes.
 #pragma once
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 
 #include "core/json.hpp"
+#include "local/lb_proxy.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
 
@@ -31,11 +34,36 @@ class Elbv2 {
 
   // The stored target group with this ARN, or nullptr.
   const Json* target_group(const std::string& arn);
-  // Registration from ECS: adds (or re-registers) a target / starts draining it.
-  void register_target(const std::string& target_group_arn, const std::string& id, long port);
+  // Registration from ECS or RegisterTargets: adds (or re-registers) a target
+  // / starts draining it. `address`: where the target really answers (see
+  // reachable_address); empty for a simulated target.
+  void register_target(const std::string& target_group_arn, const std::string& id, long port,
+                       const std::string& address = "");
   void deregister_target(const std::string& target_group_arn, const std::string& id, long port);
   // Drops targets whose draining has finished; returns whether anything changed.
+  // With the runtime started, also hands it the current configuration.
   bool tick();
+
+  // THE place that decides which targets are real: the address health checks
+  // and the listeners' proxies use for a target of `target_type` ("ip" or
+  // "instance") with this id, or "" for a simulated one (always healthy once
+  // its simulated checks have passed, and never contacted). `task_port` > 0:
+  // the target is a service task's. Real are ip targets on loopback
+  // (127.0.0.0/8), and, once set_tasks_reachable(true), service tasks' targets
+  // (awsvpc: the task's address; bridge/host: 127.0.0.1 and the host port) and
+  // every ip target. The simulated runtime's 10.x task addresses answer
+  // nothing, so tasks stay simulated unless a runtime with real containers
+  // turns this on.
+  std::string reachable_address(const std::string& target_type, const std::string& id, bool task) const;
+  void set_tasks_reachable(bool on) { m_tasks_reachable = on; }
+
+  // Opens the listeners as real proxies on 127.0.0.1 and runs real health
+  // checks (local/lb_proxy.hpp). Without it (unit tests), targets' health
+  // follows the simulated timer only.
+  void start_runtime(std::function<void(const std::string&)> log = nullptr);
+  // Where each listener really listens: [{ListenerArn, Port, Protocol,
+  // Address}]; empty when the runtime is not started.
+  Json listener_endpoints() const;
 
  private:
   Json create_load_balancer(const Json& in);
@@ -55,6 +83,9 @@ class Elbv2 {
   Json remove_tags(const Json& in);
   Json describe_tags(const Json& in);
   Json describe_target_group_attributes(const Json& in);
+  Json modify_target_group_attributes(const Json& in);
+  // The configuration LbRuntime::update takes.
+  Json runtime_snapshot();
 
   std::string arn(const std::string& resource) const;
   // The VPC the plane's subnets are in, and so its load balancers: the one
@@ -72,6 +103,9 @@ class Elbv2 {
   bool m_fast;
   std::function<double()> m_clock;
   std::mt19937_64 m_rng;
+  bool m_tasks_reachable = false;
+  std::unique_ptr<LbRuntime> m_runtime;
+  std::chrono::steady_clock::time_point m_last_snapshot{};
 };
 
 }  // namespace ecsctl::local

@@ -58,7 +58,9 @@ void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
     if (targets.empty()) return;
     Json saved = Json::array();
     for (const auto& [tg, id, port] : targets) {
-      elbv2.register_target(tg, id, port);
+      const Json* group = elbv2.target_group(tg);
+      std::string type = group ? group->value("TargetType", "instance") : "instance";
+      elbv2.register_target(tg, id, port, elbv2.reachable_address(type, id, true));
       saved.push_back({tg, id, port});
     }
     store.put(k_task_targets, task.value("taskArn", ""), saved);

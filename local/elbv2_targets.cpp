@@ -1,6 +1,7 @@
 // ELBv2 listeners, targets and their health, and tags.
 #include <algorithm>
 #include <arpa/inet.h>
+#include <chrono>
 #include <set>
 
 #include "local/elbv2.hpp"
@@ -17,6 +18,12 @@ constexpr const char* k_tags = "elbv2_tags";
 
 std::string target_key(const std::string& tg, const std::string& id, long port) {
   return tg + "|" + id + "|" + std::to_string(port);
+}
+
+// The key of one registration of a target for LbRuntime: a re-registration
+// starts its health over.
+std::string runtime_key(const Json& t) {
+  return target_key(t["TargetGroupArn"], t["Id"], t["Port"]) + "#" + std::to_string(t.value("seq", 0L));
 }
 
 Json strip(const Json& stored) {
@@ -165,12 +172,69 @@ Json Elbv2::delete_listener(const Json& in) {
 
 // ---- targets
 
-void Elbv2::register_target(const std::string& tg_arn, const std::string& id, long port) {
+void Elbv2::register_target(const std::string& tg_arn, const std::string& id, long port, const std::string& address) {
   std::string key = target_key(tg_arn, id, port);
   const Json* existing = m_store.get(k_targets, key);
   if (existing && !existing->contains("deregistered")) return;
-  m_store.put(k_targets, key, Json{{"TargetGroupArn", tg_arn}, {"Id", id}, {"Port", port}, {"registered", m_clock()},
-                                   {"seq", m_store.next_sequence("elbv2")}});
+  Json t = {{"TargetGroupArn", tg_arn}, {"Id", id}, {"Port", port}, {"registered", m_clock()},
+            {"seq", m_store.next_sequence("elbv2")}};
+  if (!address.empty()) t["address"] = address;
+  m_store.put(k_targets, key, t);
+}
+
+std::string Elbv2::reachable_address(const std::string& target_type, const std::string& id, bool task) const {
+  if (target_type == "ip") {
+    in_addr a{};
+    bool loopback = inet_pton(AF_INET, id.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+    return loopback || m_tasks_reachable ? id : "";
+  }
+  if (target_type == "instance" && task && m_tasks_reachable) return "127.0.0.1";  // bridge/host: the host port on loopback
+  return "";
+}
+
+void Elbv2::start_runtime(std::function<void(const std::string&)> log) {
+  if (!m_runtime) m_runtime = std::make_unique<LbRuntime>(m_fast, k_elb_fast_factor, std::move(log));
+  m_last_snapshot = {};
+}
+
+Json Elbv2::listener_endpoints() const { return m_runtime ? m_runtime->endpoints() : Json::array(); }
+
+Json Elbv2::runtime_snapshot() {
+  Json out = {{"listeners", Json::array()}, {"groups", Json::object()}};
+  std::vector<Json> listeners;
+  for (const auto& [arn, l] : m_store.table(k_listeners)) listeners.push_back(l);
+  std::stable_sort(listeners.begin(), listeners.end(),
+                   [](const Json& a, const Json& b) { return a["_"].value("seq", 0L) < b["_"].value("seq", 0L); });
+  for (const auto& l : listeners)
+    out["listeners"].push_back({{"arn", l["ListenerArn"]}, {"port", l["Port"]}, {"protocol", l["Protocol"]},
+                                {"actions", l["DefaultActions"]}});
+  for (const auto& [arn, tg] : m_store.table(k_tgs)) {
+    bool hc_http = tg.value("HealthCheckProtocol", "") == "HTTP" || tg.value("HealthCheckProtocol", "") == "HTTPS";
+    out["groups"][arn] = {{"checks", !tg["LoadBalancerArns"].empty() && tg.value("HealthCheckEnabled", true)},
+                          {"hcProtocol", tg.value("HealthCheckProtocol", "TCP")},
+                          {"hcPort", tg.value("HealthCheckPort", "traffic-port")},
+                          {"hcPath", tg.value("HealthCheckPath", "/")},
+                          {"matcher", hc_http ? tg.value("Matcher", Json::object()).value("HttpCode", "200") : ""},
+                          {"interval", tg.value("HealthCheckIntervalSeconds", 30.0)},
+                          {"timeout", tg.value("HealthCheckTimeoutSeconds", 5.0)},
+                          {"healthy", tg.value("HealthyThresholdCount", 5)},
+                          {"unhealthy", tg.value("UnhealthyThresholdCount", 2)},
+                          {"targets", Json::array()}};
+  }
+  std::vector<Json> all;
+  for (const auto& [k, t] : m_store.table(k_targets)) all.push_back(t);
+  std::stable_sort(all.begin(), all.end(), [](const Json& a, const Json& b) { return a["seq"] < b["seq"]; });
+  for (const auto& t : all) {
+    std::string tg_arn = t["TargetGroupArn"];
+    const Json* tg = m_store.get(k_tgs, tg_arn);
+    if (!tg) continue;
+    Json entry = {{"key", runtime_key(t)}, {"id", t["Id"]}, {"port", t["Port"]},
+                  {"address", t.value("address", "")}, {"draining", t.contains("deregistered")}};
+    // Simulated targets: the proxy needs their (timer-driven) state.
+    if (entry["address"] == "") entry["state"] = health_of(*tg, t)["TargetHealth"]["State"];
+    out["groups"][tg_arn]["targets"].push_back(entry);
+  }
+  return out;
 }
 
 void Elbv2::deregister_target(const std::string& tg_arn, const std::string& id, long port) {
@@ -192,6 +256,12 @@ bool Elbv2::tick() {
     if (now >= t["deregistered"].get<double>() + scaled(delay)) gone.push_back(key);
   }
   for (const auto& k : gone) m_store.erase(k_targets, k);
+  // The runtime's configuration, at most 10 times a second (tick runs every few ms).
+  auto now_steady = std::chrono::steady_clock::now();
+  if (m_runtime && now_steady - m_last_snapshot >= std::chrono::milliseconds(100)) {
+    m_last_snapshot = now_steady;
+    m_runtime->update(runtime_snapshot());
+  }
   return !gone.empty();
 }
 
@@ -214,6 +284,12 @@ Json Elbv2::health_of(const Json& tg, const Json& target) const {
     d["TargetHealth"] = health("unused", "Target.NotInUse", "Target group is not configured to receive traffic from the load balancer");
   } else if (!tg.value("HealthCheckEnabled", true)) {
     d["TargetHealth"] = health("unavailable", "Target.HealthCheckDisabled", "Health checks are disabled for the target group");
+  } else if (!target.value("address", "").empty() && m_runtime) {
+    // A real target: what the health checks found (local/lb_proxy.cpp).
+    auto h = m_runtime->health(runtime_key(target));
+    LbTargetHealth found = h ? *h : LbTargetHealth{};
+    d["TargetHealth"] = health(found.state.c_str(), found.reason.empty() ? nullptr : found.reason.c_str(),
+                               found.description.empty() ? nullptr : found.description.c_str());
   } else {
     double elapsed = now - target["registered"].get<double>();
     double interval = tg.value("HealthCheckIntervalSeconds", 30.0);
@@ -239,7 +315,8 @@ Json Elbv2::register_targets(const Json& in) {
     long port = t.value("Port", tg->value("Port", 0L));
     if (port < 1 || port > 65535) throw ApiError("ValidationError", "A port must be specified for target '" + id + "'");
   }
-  for (const auto& t : in["Targets"]) register_target(tg_arn, t["Id"], t.value("Port", tg->value("Port", 0L)));
+  for (const auto& t : in["Targets"])
+    register_target(tg_arn, t["Id"], t.value("Port", tg->value("Port", 0L)), reachable_address(type, t["Id"], false));
   return Json::object();
 }
 

@@ -321,7 +321,8 @@ int run_server(const ServerOptions& opt) {
       std::lock_guard lock(router.state_mutex());
       if (action == "status") {
         out = {{"endpoint", std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port)}, {"pid", getpid()}, {"stateDir", opt.state_dir},
-               {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()}};
+               {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()},
+               {"loadBalancerListeners", extra.elbv2().listener_endpoints()}};
       } else if (action == "reset") {
         store.clear();
         store.commit();
@@ -413,6 +414,8 @@ int run_server(const ServerOptions& opt) {
   std::fprintf(stderr, "ecsctl-local: listening on %s (pid %ld, state directory %s); Ctrl-C or 'ecsctl local down' stops it\n",
                endpoint.c_str(), static_cast<long>(getpid()), opt.state_dir.c_str());
   std::fflush(stderr);
+  // ELBv2 listeners as real proxies, and real health checks (local/lb_proxy.hpp).
+  extra.elbv2().start_runtime([&log](const std::string& line) { log.line(line); });
 
   std::thread engine([&] {
     auto period = std::chrono::milliseconds(opt.pace == Pace::fast ? 2 : 100);
