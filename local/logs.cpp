@@ -289,10 +289,13 @@ void Logs::store_events(const std::string& group, const std::string& stream, con
   long long now = m_clock();
   Json g = *m_store.get(k_groups, group);
   Json s = *m_store.get(k_streams, stream_key(group, stream));
-  Json& x = s["_"];
+  // Copies, not references: adding members to `s` (an ordered map) moves its storage.
+  Json x = s["_"];
   long long sequence = g["_"].value("sequence", 0LL);
   long long next = x.value("next", 0LL);
-  Json& chunks = x["chunks"];  // [[number, first index, count, bytes], ...]
+  Json chunks = x["chunks"];  // [[number, first index, count, bytes], ...]
+  long long first_ts = s.value("firstEventTimestamp", std::numeric_limits<long long>::max());
+  long long last_ts = s.value("lastEventTimestamp", std::numeric_limits<long long>::min());
   Json chunk = Json::array();
   long long number = -1;
   if (!chunks.empty()) {
@@ -321,10 +324,8 @@ void Logs::store_events(const std::string& group, const std::string& stream, con
     meta[3] = meta[3].get<long long>() + bytes;
     added_bytes += bytes;
     ++next;
-    if (!s.contains("firstEventTimestamp") || e.timestamp_ms < s["firstEventTimestamp"].get<long long>())
-      s["firstEventTimestamp"] = e.timestamp_ms;
-    if (!s.contains("lastEventTimestamp") || e.timestamp_ms > s["lastEventTimestamp"].get<long long>())
-      s["lastEventTimestamp"] = e.timestamp_ms;
+    first_ts = std::min(first_ts, e.timestamp_ms);
+    last_ts = std::max(last_ts, e.timestamp_ms);
   }
   save();
   // The bound: drop the oldest chunks while the stream holds too much.
@@ -337,8 +338,12 @@ void Logs::store_events(const std::string& group, const std::string& stream, con
     m_store.erase(k_chunks, chunk_key(group, stream, chunks[0][0].get<long long>()));
     chunks.erase(chunks.begin());
   }
+  x["chunks"] = chunks;
   x["next"] = next;
   x["puts"] = x.value("puts", 0LL) + 1;
+  s["_"] = x;
+  s["firstEventTimestamp"] = first_ts;
+  s["lastEventTimestamp"] = last_ts;
   s["lastIngestionTime"] = now;
   s["uploadSequenceToken"] = sequence_token(x["puts"].get<long long>());
   g["_"]["sequence"] = sequence;

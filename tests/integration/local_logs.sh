@@ -33,6 +33,7 @@ run create-cluster --cluster-name wf
 expect_code 0 "create-cluster"
 cat >"$TMP/job.json" <<'JSON'
 {"family": "job", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+ "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
  "containerDefinitions": [{"name": "main", "image": "ecsctl/exit:3", "essential": true,
    "logConfiguration": {"logDriver": "awslogs",
      "options": {"awslogs-group": "/ecs/job", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "job"}}}]}
@@ -119,6 +120,7 @@ fi
 # --- ecsctl logs SERVICE --follow --------------------------------------------------
 cat >"$TMP/web.json" <<'JSON'
 {"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+ "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
  "containerDefinitions": [{"name": "app", "image": "nginx:1", "essential": true,
    "logConfiguration": {"logDriver": "awslogs",
      "options": {"awslogs-group": "/ecs/web", "awslogs-create-group": "true", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web"}}}]}

@@ -154,12 +154,16 @@ TEST_CASE("PutLogEvents checks order and span and reports rejected events") {
   CHECK(fx.error_of("PutLogEvents", {{"logGroupName", "g"}, {"logStreamName", "s"},
                                      {"logEvents", {{{"timestamp", k_now - 25 * 3600 * 1000LL}, {"message", "a"}}, {{"timestamp", k_now}, {"message", "b"}}}}}) ==
         "InvalidParameterException: The batch of log events in a single PutLogEvents request cannot span more than 24 hours.");
-  Json out = fx.call("PutLogEvents", {{"logGroupName", "g"}, {"logStreamName", "s"},
+  Json old = fx.call("PutLogEvents", {{"logGroupName", "g"}, {"logStreamName", "s"},
                                       {"logEvents", {{{"timestamp", k_now - 15 * 24 * 3600 * 1000LL}, {"message", "old"}},
-                                                     {{"timestamp", k_now}, {"message", "ok"}},
+                                                     {{"timestamp", k_now - 15 * 24 * 3600 * 1000LL + 1}, {"message", "old2"}}}}});
+  CHECK(old["rejectedLogEventsInfo"]["tooOldLogEventEndIndex"] == 1);
+  CHECK_FALSE(old["rejectedLogEventsInfo"].contains("tooNewLogEventStartIndex"));
+  Json out = fx.call("PutLogEvents", {{"logGroupName", "g"}, {"logStreamName", "s"},
+                                      {"logEvents", {{{"timestamp", k_now}, {"message", "ok"}},
                                                      {{"timestamp", k_now + 3 * 3600 * 1000LL}, {"message", "new"}}}}});
-  CHECK(out["rejectedLogEventsInfo"]["tooOldLogEventEndIndex"] == 0);
-  CHECK(out["rejectedLogEventsInfo"]["tooNewLogEventStartIndex"] == 2);
+  CHECK(out["rejectedLogEventsInfo"]["tooNewLogEventStartIndex"] == 1);
+  CHECK_FALSE(out["rejectedLogEventsInfo"].contains("tooOldLogEventEndIndex"));
   CHECK(out["nextSequenceToken"].get<std::string>().size() == 56);
   Json got = fx.call("GetLogEvents", {{"logGroupName", "g"}, {"logStreamName", "s"}});
   CHECK(fx.messages(got) == std::vector<std::string>{"ok"});
