@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "local/ecs.hpp"
+#include "local/events_services.hpp"
 #include "local/logs.hpp"
 #include "local/logs_filter.hpp"
 
@@ -308,4 +310,59 @@ TEST_CASE("Logs state survives a reopen of the store") {
   std::remove(path.c_str());
   std::remove((path + "-wal").c_str());
   std::remove((path + "-shm").c_str());
+}
+
+TEST_CASE("the plane: Logs routed, unknown operations named, simulated containers write their lines") {
+  Store store(":memory:");
+  Ecs ecs(store, "us-east-1", "123456789012", Pace::fast);
+  Router router;
+  ExtraServices extra(store, ecs, router, "us-east-1", "123456789012", Pace::fast);
+  auto json_call = [&](const std::string& target, const Json& body) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = r.target = "/";
+    r.headers = {{"X-Amz-Target", target}, {"Content-Type", "application/x-amz-json-1.1"}};
+    r.body = body.dump();
+    return router.dispatch(r);
+  };
+  HttpResponse missing = json_call("Logs_20140328.FilterLogEvents", {{"logGroupName", "/nope"}});
+  CHECK(missing.status == 400);
+  CHECK(Json::parse(missing.body)["__type"] == "ResourceNotFoundException");
+  HttpResponse limit = json_call("Logs_20140328.DescribeLogGroups", {{"limit", 51}});
+  CHECK(Json::parse(limit.body)["__type"] == "InvalidParameterException");
+  Json unknown = Json::parse(json_call("Logs_20140328.StartQuery", Json::object()).body);
+  CHECK(unknown["__type"] == "UnknownOperationException");
+  CHECK(unknown["message"].get<std::string>().find("StartQuery") != std::string::npos);
+  Json other = Json::parse(json_call("Bogus_2020.Op", Json::object()).body);
+  CHECK(other["message"].get<std::string>().find("Bogus_2020.Op") != std::string::npos);
+  HttpRequest rest;
+  rest.method = "GET";
+  rest.path = rest.target = "/nothing/here";
+  HttpResponse none = router.dispatch(rest);
+  CHECK(none.status == 404);
+  CHECK_FALSE(Json::parse(none.body)["message"].get<std::string>().empty());
+
+  ecs.create_cluster({{"clusterName", "c"}});
+  Json lc = {{"logDriver", "awslogs"}, {"options", {{"awslogs-group", "/ecs/job"}, {"awslogs-stream-prefix", "p"},
+                                                    {"awslogs-create-group", "true"}}}};
+  ecs.register_task_definition({{"family", "job"}, {"networkMode", "awsvpc"}, {"requiresCompatibilities", {"FARGATE"}},
+                                {"cpu", "256"}, {"memory", "512"},
+                                {"containerDefinitions", {{{"name", "main"}, {"image", "ecsctl/exit:4"}, {"essential", true},
+                                                           {"logConfiguration", lc}}}}});
+  Json run = ecs.run_task({{"cluster", "c"}, {"taskDefinition", "job"}, {"launchType", "FARGATE"},
+                           {"networkConfiguration", {{"awsvpcConfiguration", {{"subnets", {"subnet-1"}}}}}}});
+  std::string arn = run["tasks"][0]["taskArn"];
+  for (int i = 0; i < 400 && (*store.get("tasks", arn))["lastStatus"] != "STOPPED"; ++i) {
+    ecs.tick();
+    usleep(5000);
+  }
+  REQUIRE((*store.get("tasks", arn))["lastStatus"] == "STOPPED");
+  std::string stream = "p/main/" + arn.substr(arn.rfind('/') + 1);
+  Json got = extra.logs().call("GetLogEvents", {{"logGroupName", "/ecs/job"}, {"logStreamName", stream}, {"startFromHead", true}});
+  REQUIRE(got["events"].size() == 2);  // awslogs-create-group "true": no note about a missing group
+  CHECK(got["events"][0]["message"] ==
+        "[ecsctl-local simulated runtime] container main started (image ecsctl/exit:4); this is a simulation: no process "
+        "runs, so the container writes no output of its own");
+  CHECK(got["events"][1]["message"] ==
+        "[ecsctl-local simulated runtime] container main stopped with exit code 4 (Essential container in task exited)");
 }
