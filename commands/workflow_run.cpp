@@ -134,6 +134,20 @@ static Json wait_tasks(Context& ctx, Runtime& rt, const Json& arns, Json tasks, 
   Poller poller(rt, w.poll);
   std::unique_ptr<LogFollower> follower;
   if (w.follow && !tasks.empty()) follower = make_task_follower(ctx, rt, w.definition, tasks[0], w.exit_code_from);
+  // A failure to read the logs (a service without CloudWatch Logs, a missing
+  // permission) must not abandon the task: say so once and keep waiting.
+  auto poll_logs = [&] {
+    if (!follower) return false;
+    try {
+      return follower->poll();
+    } catch (const ServiceError& e) {
+      follower.reset();
+      progress.done();
+      ctx.err << "warning: --follow: cannot read the task's logs: " << e.what()
+              << "\nwarning: still waiting for the task, without its logs\n";
+      return false;
+    }
+  };
   const double start = rt.now();
   std::string last;
   Json in = {{"tasks", arns}};
@@ -149,9 +163,9 @@ static Json wait_tasks(Context& ctx, Runtime& rt, const Json& arns, Json tasks, 
         progress.note("throttled (" + e.error_code() + "); backing off");
       }
       if (std::string s = states(tasks); s != last) progress.status(s), last = s, changed = true;
-      if (follower) changed = follower->poll() || changed;
+      changed = poll_logs() || changed;
       if (reached(tasks, w.wait_until)) {
-        if (follower) follower->poll();
+        poll_logs();
         return tasks;
       }
       double elapsed = rt.now() - start;

@@ -72,7 +72,7 @@ Json Events::call(const std::string& op, const Json& in) {
   if (op == "TagResource") return tag_resource(in);
   if (op == "UntagResource") return untag_resource(in);
   if (op == "ListTagsForResource") return list_tags_for_resource(in);
-  throw ApiError("UnknownOperationException", "");
+  throw ApiError("UnknownOperationException", "ecsctl-local does not implement the EventBridge operation " + op);
 }
 
 std::string Events::bus_of(const Json& in) const {

@@ -2,6 +2,7 @@
 #include "local/events_services.hpp"
 
 #include "local/elbv2_ecs.hpp"
+#include "local/logs_ecs.hpp"
 
 namespace ecsctl::local {
 
@@ -10,10 +11,14 @@ ExtraServices::ExtraServices(Store& store, Ecs& ecs, Router& router, const std::
     : m_ecs(ecs),
       m_elbv2(store, region, account, pace == Pace::fast),
       m_events(store, region, account, pace == Pace::fast ? k_schedule_fast_factor : 1.0),
-      m_scheduler(store, region, account, pace == Pace::fast ? k_schedule_fast_factor : 1.0) {
+      m_scheduler(store, region, account, pace == Pace::fast ? k_schedule_fast_factor : 1.0),
+      m_logs(store, region, account) {
   m_elbv2.register_operations(router);
   m_events.register_operations(router);
   m_scheduler.register_operations(router);
+  m_logs.register_operations(router);
+  // The simulated runtime's lines; a real runtime writes through m_logs.append / LogWriter instead.
+  connect_simulated_logs(ecs, store, m_logs);
   connect_load_balancing(ecs, store, m_elbv2);
   ecs.hooks().on_create_service.push_back(
       [this](const Json& in, const Json& td) { check_service_load_balancers(m_elbv2, in, td); });

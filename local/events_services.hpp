@@ -1,5 +1,5 @@
 // The services of the local control plane beside ECS (ELBv2, EventBridge,
-// Scheduler), built, registered and driven together so the server needs one
+// Scheduler, CloudWatch Logs), built, registered and driven together so the server needs one
 // object and one tick() call for them.
 #pragma once
 #include <string>
@@ -7,6 +7,7 @@
 #include "local/ecs.hpp"
 #include "local/elbv2.hpp"
 #include "local/events.hpp"
+#include "local/logs.hpp"
 #include "local/router.hpp"
 #include "local/scheduler.hpp"
 #include "local/store.hpp"
@@ -26,12 +27,14 @@ class ExtraServices {
   Elbv2& elbv2() { return m_elbv2; }
   Events& events() { return m_events; }
   Scheduler& scheduler() { return m_scheduler; }
+  Logs& logs() { return m_logs; }
 
  private:
   Ecs& m_ecs;
   Elbv2 m_elbv2;
   Events m_events;
   Scheduler m_scheduler;
+  Logs m_logs;
 };
 
 }  // namespace ecsctl::local

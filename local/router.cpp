@@ -121,12 +121,28 @@ HttpResponse Router::transact(const RawHandler& handler, const HttpRequest& r) {
   return out;
 }
 
+std::string Router::unknown_target(const std::string& target) const {
+  std::string shown = target.substr(0, 200);
+  std::string prefix = shown.substr(0, shown.find('.'));
+  std::string op = shown.find('.') == std::string::npos ? "" : shown.substr(shown.find('.') + 1);
+  std::string served;  // the target prefixes this plane serves
+  for (const auto& [key, j] : m_json) {
+    std::string p = key.substr(0, key.find('.'));
+    if (served.find(p) == std::string::npos) served += (served.empty() ? "" : ", ") + p;
+  }
+  auto known = m_json.lower_bound(prefix + ".");
+  if (!op.empty() && known != m_json.end() && known->first.compare(0, prefix.size() + 1, prefix + ".") == 0)
+    return "ecsctl-local does not implement the operation " + op + " of " + prefix +
+           " (the local control plane serves only the operations listed in its README)";
+  return "ecsctl-local does not serve X-Amz-Target '" + shown + "' (the JSON APIs it serves: " + served + ")";
+}
+
 HttpResponse Router::dispatch(const HttpRequest& r) {
   try {
     std::string target = r.header("X-Amz-Target");
     if (!target.empty()) {
       auto it = m_json.find(target);
-      if (it == m_json.end()) return json_error(400, "UnknownOperationException", "");
+      if (it == m_json.end()) return json_error(400, "UnknownOperationException", unknown_target(target));
       Json input = r.body.empty() ? Json::object() : Json::parse(r.body, nullptr, false);
       if (input.is_discarded() || !input.is_object())
         return json_error(400, "SerializationException", "Start of structure or map found where not expected.");
@@ -151,7 +167,9 @@ HttpResponse Router::dispatch(const HttpRequest& r) {
         return transact(handler, r);
       }
     }
-    return json_error(404, "UnknownOperationException", "");
+    return json_error(404, "UnknownOperationException",
+                      "ecsctl-local does not implement " + r.method + " " + r.path.substr(0, 200) +
+                          " (no service of the local control plane has this operation)");
   } catch (const ApiError& e) {
     return json_error(e.status, e.code, e.what());
   } catch (const std::exception& e) {

@@ -84,6 +84,8 @@ class Router {
   std::function<void()> m_rollback;
   std::function<void(long)> m_flush;
   HttpResponse transact(const RawHandler& handler, const HttpRequest& request);
+  // The message of an UnknownOperationException for an X-Amz-Target no handler has (never empty).
+  std::string unknown_target(const std::string& target) const;
 };
 
 // The AWS JSON error response {"__type": code, "message": ...}.

@@ -349,6 +349,10 @@ int run_server(const ServerOptions& opt) {
         store.commit();
       } else {
         res.status = 404;
+        res.set_content(Json{{"__type", "UnknownOperationException"},
+                             {"message", "ecsctl-local has no control action '" + action + "'"}}
+                            .dump(-1, ' ', false, Json::error_handler_t::replace),
+                        "application/json");
         return;
       }
     } catch (const ApiError& e) {

@@ -169,6 +169,24 @@ TEST_SUITE("run-task") {
     CHECK(err.find("hello from main") == err.rfind("hello from main"));
   }
 
+  TEST_CASE("--follow whose logs cannot be read says so and still waits for the task's exit code") {
+    RunScenario s;
+    s.states = {task("RUNNING", Json::array()), task("RUNNING", Json::array()),
+                task("STOPPED", exited(3), "EssentialContainerExited", "Essential container in task exited")};
+    int reads = 0;
+    s.h.aws.handlers["FilterLogEvents"] = [&reads](const Json&) -> Json {
+      ++reads;
+      throw ServiceError("UnknownOperationException", "no CloudWatch Logs here", "FilterLogEvents", 400, "req-1");
+    };
+    CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--follow", "--exit-code-from", "main"}) == 3);
+    std::string err = s.h.err.str();
+    CHECK(reads == 1);  // not retried on every poll
+    CHECK(err.find("warning: --follow: cannot read the task's logs") != std::string::npos);
+    CHECK(err.find("no CloudWatch Logs here") != std::string::npos);
+    CHECK(err.find("still waiting for the task, without its logs") != std::string::npos);
+    CHECK(s.next >= 3);  // waited until the task stopped
+  }
+
   TEST_CASE("usage errors before any call") {
     RunScenario s;
     CHECK(s.h.run("run-task", {"--task-definition", "job:4", "--wait-until", "later"}) == 252);
