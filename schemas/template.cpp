@@ -147,7 +147,7 @@ std::string expand_template(std::string_view in, const TemplateVars& vars,
       std::string_view kind = body.substr(0, c), arg = body.substr(c + 1);
       std::string error;
       std::optional<std::string> value;
-      if (!vars.lookup()) error = "${" + std::string(kind) + ":...} lookups are resolved by deploy, diff, render and init only";
+      if (!vars.lookup()) error = "${" + std::string(kind) + ":...} lookups are resolved only by deploy and diff of a service as code (ecsctl.yaml)";
       else if (arg.empty()) error = "${" + std::string(kind) + ":} needs a name";
       else value = vars.lookup()(kind, arg, error);
       if (value) out += *value;

@@ -73,7 +73,8 @@ expect_in "$OUT" "desiredCount: 1 -> 2" "the text plan shows the desired count c
 run diff --exit-code
 expect_code 1 "diff --exit-code after the edit: 1"
 expect_in "$OUT" "+desiredCount: 2" "diff shows the new desired count"
-expect_in "$OUT" "+    image: nginx:2" "diff shows the new image"
+grep -Eq '^\+ *-? *image: nginx:2$' <<<"$OUT" || fail "diff shows no new image: $OUT"
+pass "diff shows the new image"
 expect_in "$OUT" "api:1 (running)" "diff compares with the running revision"
 
 run deploy --timeout 60s
