@@ -154,6 +154,12 @@ expect_eq "$(jq -r '.service.runningCount' <<<"$OUT")" 1 "the new service runs"
 expect_eq "$(count_ops CreateService "$before")" 1 "one CreateService was sent"
 run diff --exit-code
 expect_code 0 "no differences after the create"
+run --output json deploy --var TAG=2 --no-wait
+expect_code 0 "deploy --no-wait returns once the deployment has started"
+expect_eq "$(jq -r '.service.taskDefinition' <<<"$OUT")" "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2" \
+  "with the service on the new revision (templated with --var)"
+run wait services-stable --cluster sac --services web
+expect_code 0 "the deployment finishes on its own"
 sed -i 's/output.subnets\[1\]/output.nosuch/' web-service.yaml
 run deploy --dry-run
 expect_code 3 "an unknown tfstate output fails validation"
