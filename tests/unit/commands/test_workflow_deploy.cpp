@@ -216,6 +216,21 @@ TEST_SUITE("deploy") {
     }
   }
 
+  TEST_CASE("a stall names the newest events and an older one that explains it") {
+    Scenario s;
+    Json events = Json::array();
+    for (int i = 0; i < 6; ++i)
+      events.push_back({{"id", "n" + std::to_string(i)}, {"message", "(service api) has started 1 tasks: (task t" + std::to_string(i) + ")."}});
+    events.push_back({{"id", "old"}, {"message", "(service api) was unable to place a task because no container instance met all of its requirements."}});
+    s.after_update = {service(2, {deployment("PRIMARY", 2, "IN_PROGRESS", 0, 2), deployment("ACTIVE", 1, "COMPLETED", 2, 2)}, events)};
+    std::string msg;
+    CHECK(s.h.run("deploy", {"api", "--tag", "2", "--stall-timeout", "30s"}, &msg) == 4);
+    CHECK(msg.find("recent events") != std::string::npos);
+    CHECK(msg.find("(task t0)") != std::string::npos);
+    CHECK(msg.find("(task t5)") == std::string::npos);  // the sixth newest is not needed
+    CHECK(msg.find("unable to place a task") != std::string::npos);
+  }
+
   TEST_CASE("throttling during the wait is ridden out") {
     Scenario s;
     s.throttle_once = 2;

@@ -69,11 +69,11 @@ TEST_SUITE("service definitions") {
     CHECK(rules(check(base + "    containerName: web\n    containerPort: 8080\n")).empty());
     auto d = check(base + "    containerName: api\n    containerPort: 8080\n");
     CHECK(has(d, "service-lb-container"));
-    CHECK(first(d, "service-lb-container").pos.line == 6);
+    CHECK(first(d, "service-lb-container").pos.line == 7);
     CHECK(first(d, "service-lb-container").pos.col == 20);
     auto p = check(base + "    containerName: web\n    containerPort: 80\n");
     CHECK(has(p, "service-lb-port"));
-    CHECK(first(p, "service-lb-port").pos.line == 7);
+    CHECK(first(p, "service-lb-port").pos.line == 8);
   }
 
   TEST_CASE("deployment percentages fit the scheduling strategy") {
