@@ -14,7 +14,7 @@ const CommandTable& command_table() {
       // Task definitions as files.
       &validate, &render, &diff, &register_task_definition, &cost,
       // Tasks and services.
-      &run_task, &create_service, &deploy, &scale, &restart, &rollback, &logs,
+      &run_task, &create_service, &deploy, &scale, &restart, &rollback, &init, &logs,
       // Scheduled tasks.
       &create_scheduled_task, &update_scheduled_task, &list_scheduled_tasks, &describe_scheduled_task,
       &delete_scheduled_task, &run_scheduled_task_now,

@@ -11,6 +11,7 @@ extern const CommandSpec run_task;
 extern const CommandSpec scale;
 extern const CommandSpec restart;
 extern const CommandSpec rollback;
+extern const CommandSpec init;
 extern const CommandSpec render;
 extern const CommandSpec local_up;
 extern const CommandSpec local_down;

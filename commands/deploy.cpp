@@ -9,6 +9,7 @@
 #include "output/render.hpp"
 #include "commands/journal.hpp"
 #include "commands/poller.hpp"
+#include "commands/project.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
@@ -161,6 +162,8 @@ void prune_revisions(Context& ctx, Runtime& rt, const std::string& deployed, lon
 }
 
 int run_deploy(Context& ctx, Args& args) {
+  // The service-as-code form: a project file (ecsctl.yaml, --config) or --service-definition.
+  if (project::wanted(args, !args.has("--service") && args.positionals().empty())) return project::run_deploy(ctx, args);
   DeployOptions o = parse(ctx, args);
   install_interrupt_handler();
   Runtime& rt = runtime(ctx);
@@ -220,7 +223,12 @@ const CommandSpec deploy{
     .name = "deploy",
     .summary = "register, update a service and wait for the deployment (exit 5 on failure)",
     .description =
-        "Registers the new task definition (an identical latest revision is reused), updates the\n"
+        "With a project file (ecsctl.yaml in the current directory, or --config) or --service-definition,\n"
+        "deploys the service as code: creates the service when it is missing, otherwise sends one\n"
+        "UpdateService with only the members that differ from the live service, and registers the task\n"
+        "definition only when it differs from the one the service runs; --dry-run prints the changes and\n"
+        "the requests and sends nothing (README, \"A service as code\").\n\n"
+        "Otherwise registers the new task definition (an identical latest revision is reused), updates the\n"
         "service and waits until the new deployment is the only one and running equals desired (or\n"
         "its rolloutState is COMPLETED). stdout is the final service object, in the output format;\n"
         "progress goes to stderr, and --events FILE writes it as NDJSON events too.\n\n"
@@ -259,7 +267,7 @@ const CommandSpec deploy{
                  .help = "the container port (default: its first port mapping)"},
             },
             workflow::deployment_wait_flags()),
-        taskdef_input::template_flags()),
+        flags_with(project::flags(), taskdef_input::template_flags())),
     .positionals = {{.name = "SERVICE", .help = "the service to deploy", .complete = Completer::service,
                      .required = false}},
     .run = ecsctl::commands::workflow::run_deploy,

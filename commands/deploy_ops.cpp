@@ -1,6 +1,8 @@
 // `ecsctl rollback`, `ecsctl scale` and `ecsctl restart`: one UpdateService
 // each, then the same wait as deploy (exit 4 on timeout, 5 on failure).
+#include <algorithm>
 #include <cstdlib>
+#include <tuple>
 #include <ostream>
 
 #include "commands/command.hpp"
@@ -108,6 +110,72 @@ std::string previous_revision(Runtime& rt, const std::string& family, long below
               "give one with --to-revision N");
 }
 
+// The task definition the service last ran successfully, and how it was found:
+//   1. while a deployment is in progress or failed (not rolled back), the
+//      ACTIVE deployment that had completed (rolloutState COMPLETED) before it,
+//      else the ACTIVE one that still runs tasks: what the service ran last;
+//   2. ECS's deployment history (ListServiceDeployments, SUCCESSFUL, newest
+//      first): the newest successful deployment of another task definition;
+//   3. without that history (older endpoints, `ecsctl local`): the newest
+//      ACTIVE revision of the family below the current one.
+std::pair<std::string, std::string> last_good_revision(Context& ctx, Runtime& rt, const std::string& cluster,
+                                                       const Json& svc) {
+  const std::string current = svc.value("taskDefinition", "");
+  const Json deployments = svc.value("deployments", Json::array());
+  const Json* primary = nullptr;
+  for (const auto& d : deployments)
+    if (d.value("status", "") == "PRIMARY") primary = &d;
+  if (primary && primary->value("rolloutState", "COMPLETED") != "COMPLETED") {
+    for (const char* pass : {"completed", "running"})
+      for (const auto& d : deployments) {
+        if (d.value("status", "") != "ACTIVE" || taskdef_short(d.value("taskDefinition", "")) == taskdef_short(current))
+          continue;
+        bool ok = std::string(pass) == "completed" ? d.value("rolloutState", "") == "COMPLETED"
+                                                   : d.value("runningCount", 0L) > 0;
+        if (ok)
+          return {d.value("taskDefinition", ""), std::string("the deployment that ") +
+                                                     (std::string(pass) == "completed" ? "completed" : "ran tasks") +
+                                                     " before the current " +
+                                                     primary->value("rolloutState", "IN_PROGRESS") + " one"};
+      }
+  }
+  try {
+    Json in = {{"service", svc.value("serviceArn", svc.value("serviceName", ""))},
+               {"status", Json::array({"SUCCESSFUL"})},
+               {"maxResults", 20}};
+    if (!cluster.empty()) in["cluster"] = cluster;
+    Json list = rt.call("ecs", "ListServiceDeployments", in).value("serviceDeployments", Json::array());
+    std::vector<Json> items(list.begin(), list.end());
+    auto when = [](const Json& d) { return d.contains("startedAt") ? d["startedAt"] : d.value("createdAt", Json()); };
+    std::stable_sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
+      Json x = when(a), y = when(b);
+      return x.type() == y.type() && !x.is_null() && y < x;
+    });
+    for (const auto& d : items) {
+      std::string rev = d.value("targetServiceRevisionArn", "");
+      if (rev.empty()) continue;
+      Json revs = rt.call("ecs", "DescribeServiceRevisions", {{"serviceRevisionArns", Json::array({rev})}});
+      for (const auto& r : revs.value("serviceRevisions", Json::array())) {
+        std::string td = r.value("taskDefinition", "");
+        if (!td.empty() && taskdef_short(td) != taskdef_short(current))
+          return {td, "the newest successful deployment in the service's deployment history"};
+      }
+    }
+  } catch (const Error& e) {
+    // No deployment history here (or no permission to read it): fall through
+    // to the revision list.
+    if (e.code() == Exit::interrupted || e.code() == Exit::terminated) throw;
+  }
+  std::string cur = taskdef_short(current);
+  auto colon = cur.rfind(':');
+  if (colon == std::string::npos) throw Error(Exit::other, "cannot read the revision of " + cur);
+  if (!ctx.opts.quiet)
+    ctx.err << "no deployment of the service ran another revision that ECS still lists; taking the previous "
+               "ACTIVE revision\n";
+  return {previous_revision(rt, cur.substr(0, colon), std::atol(cur.c_str() + colon + 1)),
+          "the previous ACTIVE revision of the family"};
+}
+
 int run_rollback(Context& ctx, Args& args) {
   Common c = take_common(ctx, args, "rollback");
   reject_extra(after_service(args), 0, "rollback");
@@ -119,11 +187,12 @@ int run_rollback(Context& ctx, Args& args) {
   auto colon = cur.rfind(':');
   if (colon == std::string::npos) throw Error(Exit::other, "cannot read the revision of " + cur);
   std::string family = cur.substr(0, colon);
-  long rev = std::atol(cur.c_str() + colon + 1);
-  std::string target = to ? family + ":" + std::to_string(*to) : previous_revision(rt, family, rev);
+  std::string target, why;
+  if (to) target = family + ":" + std::to_string(*to), why = "--to-revision";
+  else std::tie(target, why) = last_good_revision(ctx, rt, c.cluster, svc);
   if (taskdef_short(target) == cur) throw_usage("the service already runs " + cur);
   return update_and_wait(ctx, c, {{"taskDefinition", target}}, target,
-                         "rolling " + c.service + " back from " + cur + " to " + taskdef_short(target));
+                         "rolling " + c.service + " back from " + cur + " to " + taskdef_short(target) + " (" + why + ")");
 }
 
 
@@ -177,13 +246,16 @@ const CommandSpec restart{
 const CommandSpec rollback{
     .group = "",
     .name = "rollback",
-    .summary = "deploy a service's previous task-definition revision and wait",
-    .description = "Deploys the previous ACTIVE revision of the service's family (or --to-revision N) and\n"
-                   "waits for it.\n\n"
+    .summary = "deploy the revision a service last ran successfully and wait",
+    .description = "Deploys the task definition the service last ran successfully (or --to-revision N) and\n"
+                   "waits for it: while a deployment is in progress or failed, the deployment that completed\n"
+                   "before it; otherwise the newest SUCCESSFUL deployment of another revision in ECS's\n"
+                   "deployment history (ListServiceDeployments); without that history, the previous ACTIVE\n"
+                   "revision of the family.\n\n"
                    "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, "
                    "130 Ctrl-C.\n",
     .flags = service_flags({{.name = "--to-revision", .metavar = "N",
-                             .help = "the revision of the service's family to deploy (default: the previous ACTIVE one)"}}),
+                             .help = "the revision of the service's family to deploy (default: the last one that ran successfully)"}}),
     .positionals = {k_service},
     .run = ecsctl::commands::workflow::run_rollback,
 };

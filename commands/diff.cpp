@@ -5,6 +5,7 @@
 
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "commands/project.hpp"
 #include "commands/taskdef_input.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
@@ -22,6 +23,9 @@ bool yaml_file(const std::string& file) {
 }
 
 int run_diff(Context& ctx, Args& args) {
+  if (project::wanted(args, args.positionals().empty())) return project::run_diff(ctx, args);
+  if (args.positionals().empty())
+    throw_usage("diff needs a FILE, or a project file (ecsctl.yaml or --config)", "ecsctl diff api.yaml");
   const std::string file = *args.positional(0);
   const std::string format = args.value("--format").value_or("");
   taskdef::TemplateVars vars = taskdef_input::template_vars(ctx, args);
@@ -80,8 +84,12 @@ namespace ecsctl::commands {
 const CommandSpec diff{
     .group = "",
     .name = "diff",
-    .summary = "show how a task-definition file differs from the live revision",
+    .summary = "show how a task-definition file (or a service as code) differs from what runs",
     .description =
+        "With a project file (ecsctl.yaml in the current directory, or --config) and no FILE, compares\n"
+        "the service file and the task-definition file with what the service runs: the live service\n"
+        "and the revision it runs (not the family's newest), defaults and ordering normalised; a\n"
+        "service that does not exist shows every field as new.\n\n"
         "Prints a unified diff from the live revision (DescribeTaskDefinition) to the file,\n"
         "templated and validated as register-task-definition --file would send it. Defaults\n"
         "the service fills in are normalised away on both sides, so only real differences show.\n"
@@ -93,14 +101,20 @@ const CommandSpec diff{
     .flags = flags_with(
         {
             {.name = "--task-definition", .metavar = "FAMILY[:REVISION]",
-             .help = "the live revision: FAMILY, FAMILY:REVISION or ARN (default: the file's family, latest)",
+             .help = "the live revision: FAMILY, FAMILY:REVISION or ARN (default: the file's family, latest); "
+                     "with a project file, the task-definition file",
              .complete = Completer::task_definition},
+            {.name = "--cluster", .metavar = "CLUSTER", .help = "with a project file: the service's cluster",
+             .complete = Completer::cluster},
+            {.name = "--service", .metavar = "SERVICE", .help = "with a project file: the service",
+             .complete = Completer::service},
             {.name = "--exit-code", .help = "exit 1 when they differ, 0 when equal"},
             {.name = "--format", .metavar = "FORMAT", .help = "render both sides as yaml or json (default: by extension)",
              .complete = Completer::choices, .choices = {"yaml", "json"}},
         },
-        taskdef_input::template_flags()),
-    .positionals = {{.name = "FILE", .help = "the task-definition file (JSON or YAML)", .complete = Completer::file}},
+        flags_with(project::flags(), taskdef_input::template_flags())),
+    .positionals = {{.name = "FILE", .help = "the task-definition file (JSON or YAML)", .complete = Completer::file,
+                     .required = false}},
     .run = run_diff,
 };
 

@@ -244,6 +244,27 @@ static std::string with_reasons(std::string msg, const std::vector<std::string>&
   return msg;
 }
 
+// The service's newest events, and older ones that explain a stall (ECS
+// repeats "unable to place a task" only every so often, so it may be older
+// than the deployment), oldest first.
+static std::string with_events(std::string msg, const Json& service) {
+  const Json events = service.value("events", Json::array());
+  if (!events.is_array() || events.empty()) return msg;
+  std::vector<std::string> picked;
+  for (std::size_t i = 0; i < events.size() && i < 5; ++i) picked.push_back(str(events[i], "message"));
+  std::size_t explaining = 0;
+  for (std::size_t i = 5; i < events.size() && explaining < 3; ++i) {
+    std::string m = str(events[i], "message");
+    if (m.find("unable to") == std::string::npos && m.find("insufficient") == std::string::npos) continue;
+    if (std::find(picked.begin(), picked.end(), m) != picked.end()) continue;
+    picked.push_back(m);
+    ++explaining;
+  }
+  msg += "\n  the service's recent events (newest first):";
+  for (const auto& m : picked) msg += "\n    " + m;
+  return msg;
+}
+
 static void roll_back(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal& journal) {
   Json in = {{"service", plan.service}, {"taskDefinition", plan.previous_td}};
   if (!plan.cluster.empty()) in["cluster"] = plan.cluster;
@@ -295,6 +316,7 @@ Json await_deployment(Context& ctx, Runtime& rt, const DeployPlan& plan, Journal
     what = "timed out after " + std::to_string(static_cast<long>(plan.wait.timeout)) +
            "s waiting for the deployment of " + target + " (" + o.status.summary + ")";
   what = with_reasons(what, stopped_task_reasons(rt, plan.cluster, plan.service));
+  if (o.stalled || o.timed_out) what = with_events(what, o.service);
   if (plan.rollback_on_failure && !plan.previous_td.empty() && taskdef_short(plan.previous_td) != target) {
     roll_back(ctx, rt, plan, journal);
     throw Error(Exit::deployment_failed, what, plan.service, journal.summary({"the new revision is not running"}));

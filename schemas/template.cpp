@@ -120,6 +120,8 @@ static std::size_t closing_brace(std::string_view in, std::size_t open) {
   return std::string_view::npos;
 }
 
+bool is_lookup_kind(std::string_view kind) { return kind == "ssm" || kind == "tfstate"; }
+
 std::string expand_template(std::string_view in, const TemplateVars& vars,
                             std::vector<TemplateProblem>& problems) {
   std::string out;
@@ -140,9 +142,20 @@ std::string expand_template(std::string_view in, const TemplateVars& vars,
       break;
     }
     std::string_view body = in.substr(d + 2, close - d - 2);
+    i = close + 1;
+    if (std::size_t c = body.find(':'); c != std::string_view::npos && is_lookup_kind(body.substr(0, c))) {
+      std::string_view kind = body.substr(0, c), arg = body.substr(c + 1);
+      std::string error;
+      std::optional<std::string> value;
+      if (!vars.lookup()) error = "${" + std::string(kind) + ":...} lookups are resolved only by deploy and diff of a service as code (ecsctl.yaml)";
+      else if (arg.empty()) error = "${" + std::string(kind) + ":} needs a name";
+      else value = vars.lookup()(kind, arg, error);
+      if (value) out += *value;
+      else problems.push_back({d, "", "${" + std::string(body) + "}: " + error});
+      continue;
+    }
     std::size_t op = body.find_first_of(":-?");
     std::string_view name = body.substr(0, op);
-    i = close + 1;
     if (!valid_name(name)) {
       problems.push_back({d, std::string(name), "invalid variable reference ${" + std::string(body) + "}"});
       continue;

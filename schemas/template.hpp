@@ -2,6 +2,7 @@
 // and the $$ escape, with values from --var, --var-file, --env-file and the
 // environment. Applied to scalars after parsing, so positions are kept.
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,10 +29,23 @@ class TemplateVars {
   std::optional<std::string> get(std::string_view name) const;
   bool empty() const { return m_vars.empty() && m_env == nullptr; }
 
+  // Render-time lookups, ${ssm:/path} and ${tfstate:ADDRESS}: `kind` is the
+  // word before the colon ("ssm", "tfstate"), `arg` the rest. Returns the value,
+  // or nullopt with `error` set. Without a lookup set, such a reference is a
+  // template problem that says lookups are not available here.
+  using Lookup = std::function<std::optional<std::string>(std::string_view kind, std::string_view arg,
+                                                          std::string& error)>;
+  void set_lookup(Lookup lookup) { m_lookup = std::move(lookup); }
+  const Lookup& lookup() const { return m_lookup; }
+
  private:
   std::map<std::string, std::string, std::less<>> m_vars;
   const Environment* m_env = nullptr;
+  Lookup m_lookup;
 };
+
+// Whether `kind` names a lookup (${ssm:...}, ${tfstate:...}).
+bool is_lookup_kind(std::string_view kind);
 
 // A problem found while expanding: `offset` is where in the input the
 // ${...} starts.
@@ -41,7 +55,7 @@ struct TemplateProblem {
   std::string message;
 };
 
-// Expands `in`. Problems (unset required variables, unterminated ${) are added
+// Expands `in` (variables, defaults, required variables and lookups). Problems (unset required variables, unterminated ${) are added
 // to `problems`; the expansion goes on with an empty value.
 std::string expand_template(std::string_view in, const TemplateVars& vars,
                             std::vector<TemplateProblem>& problems);

@@ -216,6 +216,21 @@ TEST_SUITE("deploy") {
     }
   }
 
+  TEST_CASE("a stall names the newest events and an older one that explains it") {
+    Scenario s;
+    Json events = Json::array();
+    for (int i = 0; i < 6; ++i)
+      events.push_back({{"id", "n" + std::to_string(i)}, {"message", "(service api) has started 1 tasks: (task t" + std::to_string(i) + ")."}});
+    events.push_back({{"id", "old"}, {"message", "(service api) was unable to place a task because no container instance met all of its requirements."}});
+    s.after_update = {service(2, {deployment("PRIMARY", 2, "IN_PROGRESS", 0, 2), deployment("ACTIVE", 1, "COMPLETED", 2, 2)}, events)};
+    std::string msg;
+    CHECK(s.h.run("deploy", {"api", "--tag", "2", "--stall-timeout", "30s"}, &msg) == 4);
+    CHECK(msg.find("recent events") != std::string::npos);
+    CHECK(msg.find("(task t0)") != std::string::npos);
+    CHECK(msg.find("(task t5)") == std::string::npos);  // the sixth newest is not needed
+    CHECK(msg.find("unable to place a task") != std::string::npos);
+  }
+
   TEST_CASE("throttling during the wait is ridden out") {
     Scenario s;
     s.throttle_once = 2;
@@ -379,6 +394,38 @@ TEST_SUITE("scale / rollback / restart") {
       return {{"services", {service(rev, {deployment("PRIMARY", rev, "COMPLETED", 2, 2)})}}};
     };
     CHECK(s.h.run("rollback", {"api"}) == 0);
+    CHECK(s.h.aws.inputs("UpdateService").at(0)["taskDefinition"] == k_arn + "1");
+  }
+  TEST_CASE("rollback after a failed deploy picks the deployment that completed before it, not revision - 1") {
+    Scenario s;
+    for (int r = 2; r <= 4; ++r) s.revisions.push_back(taskdef(r, "repo/app:" + std::to_string(r)));
+    s.h.aws.handlers["DescribeServices"] = [&s](const Json&) -> Json {
+      if (s.updated) return {{"services", {service(2, {deployment("PRIMARY", 2, "COMPLETED", 2, 2)})}}};
+      return {{"services", {service(4, {deployment("PRIMARY", 4, "IN_PROGRESS", 0, 2, 3),
+                                         deployment("ACTIVE", 2, "COMPLETED", 2, 2)})}}};
+    };
+    CHECK(s.h.run("rollback", {"api"}) == 0);
+    CHECK(s.h.aws.inputs("UpdateService").at(0)["taskDefinition"] == k_arn + "2");
+    CHECK(s.h.err.str().find("completed before the current IN_PROGRESS one") != std::string::npos);
+  }
+  TEST_CASE("rollback takes the newest successful deployment of another revision from ECS's history") {
+    Scenario s;
+    for (int r = 2; r <= 3; ++r) s.revisions.push_back(taskdef(r, "repo/app:" + std::to_string(r)));
+    s.h.aws.handlers["DescribeServices"] = [&s](const Json&) -> Json {
+      int rev = s.updated ? 1 : 3;
+      return {{"services", {service(rev, {deployment("PRIMARY", rev, "COMPLETED", 2, 2)})}}};
+    };
+    s.h.aws.handlers["ListServiceDeployments"] = [](const Json& in) -> Json {
+      CHECK(in["status"] == Json::array({"SUCCESSFUL"}));
+      return {{"serviceDeployments", {{{"targetServiceRevisionArn", "rev-1"}, {"startedAt", 100}},
+                                      {{"targetServiceRevisionArn", "rev-3"}, {"startedAt", 300}}}}};
+    };
+    s.h.aws.handlers["DescribeServiceRevisions"] = [](const Json& in) -> Json {
+      std::string arn = in["serviceRevisionArns"][0];
+      return {{"serviceRevisions", {{{"serviceRevisionArn", arn}, {"taskDefinition", k_arn + arn.substr(4)}}}}};
+    };
+    CHECK(s.h.run("rollback", {"api"}) == 0);
+    // app:3 runs (its deployment is the newest); app:2 never ran; app:1 did.
     CHECK(s.h.aws.inputs("UpdateService").at(0)["taskDefinition"] == k_arn + "1");
   }
   TEST_CASE("restart forces a new deployment") {
