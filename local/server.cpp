@@ -21,6 +21,7 @@
 #include "client/sigv4.hpp"
 #include "core/error.hpp"
 #include "local/ecs_shared.hpp"
+#include "local/account.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
@@ -149,6 +150,9 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
   if (v.ok) {
     std::string scoped = signing_region(auth);
     if (scoped == region) return std::nullopt;
+    // IAM is global: its endpoint takes requests signed for us-east-1 whatever
+    // the plane's region.
+    if (scoped == "us-east-1" && auth.find("/us-east-1/iam/aws4_request") != std::string::npos) return std::nullopt;
     return refuse(403, query ? "SignatureDoesNotMatch" : "InvalidSignatureException",
                   "Credential should be scoped to a valid region, not '" + scoped + "'. ");
   }
@@ -238,6 +242,7 @@ int run_server(const ServerOptions& opt) {
   router.set_transaction([&] { return store.stage(); }, [&] { store.rollback(); }, [&](long n) { store.flush(n); });
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
+  AccountServices account(store, router, opt.region, k_local_account);  // Secrets Manager, SSM, IAM, EC2, ECR
 
   // With --tls: HTTPS with the state directory's CA and server certificate.
   std::unique_ptr<httplib::Server> server;
