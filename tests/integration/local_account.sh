@@ -124,7 +124,7 @@ expect_eq "$(q '.SecurityGroups[0].VpcId')" "$VPC" "describe-security-groups by 
 awsok ec2 describe-security-groups --filters Name=vpc-id,Values="$VPC"
 expect_eq "$(q '[.SecurityGroups[].GroupName] | sort | join(",")')" "default,web" "a new VPC has its default security group"
 awsok ec2 describe-subnets --subnet-ids "$SUBNET" subnet-0locala
-expect_eq "$(q '[.Subnets[].VpcId] | sort | join(",")')" "$VPC,vpc-0local" "describe-subnets by ids"
+expect_eq "$(q '[.Subnets[].VpcId] | sort | join(",")')" "$(printf '%s\n' "$VPC" vpc-0local | LC_ALL=C sort | paste -sd,)" "describe-subnets by ids"
 awserr InvalidSubnetID.NotFound ec2 describe-subnets --subnet-ids subnet-0123456789abcdef0
 awserr InvalidGroup.NotFound ec2 describe-security-groups --group-ids sg-0123456789abcdef0
 
