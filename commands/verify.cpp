@@ -12,13 +12,16 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <set>
+#include <utility>
 
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
+#include "client/session.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
 #include "schemas/taskdef.hpp"
@@ -65,6 +68,34 @@ class Verifier {
   Context& m_ctx;
   Document& m_td;
   workflow::Runtime& m_rt;
+  std::optional<std::string> m_region;
+
+  // The region the calls go to ("" when none is configured).
+  const std::string& client_region() {
+    if (!m_region) {
+      try {
+        m_region = client::session(m_ctx).region();
+      } catch (const Error&) {
+        m_region = "";
+      }
+    }
+    return *m_region;
+  }
+  // Whether a resource of `region` can be checked here; notes it when not.
+  bool same_region(const std::string& region, const std::string& what) {
+    if (region.empty() || client_region().empty() || region == client_region()) return true;
+    notes.push_back(what + " is in " + region + ", not " + client_region() + ": not checked");
+    return false;
+  }
+  // The region field of an ARN ("" when it has none).
+  static std::string arn_region(const std::string& arn) {
+    auto a = arn.find(':', arn.find(':') + 1);  // after "arn:PARTITION"
+    if (a == std::string::npos) return {};
+    auto b = arn.find(':', a + 1);  // after the service
+    if (b == std::string::npos) return {};
+    auto c = arn.find(':', b + 1);
+    return c == std::string::npos ? std::string() : arn.substr(b + 1, c - b - 1);
+  }
 
   void report(const Ref& at, const std::string& rule, const std::string& message, const std::string& hint = {},
               Severity severity = Severity::error) {
@@ -123,6 +154,8 @@ class Verifier {
     auto dkr = host.find(".dkr.ecr.");
     if (dkr == std::string::npos || host.find(".amazonaws.com") == std::string::npos) return;
     std::string account = host.substr(0, dkr);
+    std::string image_region = host.substr(dkr + 9, host.find(".amazonaws.com") - dkr - 9);
+    if (!same_region(image_region, "image " + image)) return;
     std::string repo = rest, tag, digest;
     if (auto at_sign = rest.find('@'); at_sign != std::string::npos) {
       repo = rest.substr(0, at_sign);
@@ -204,7 +237,7 @@ class Verifier {
           std::string v = list[j]["valueFrom"];
           Ref at = td_ref(taskdef::path_join(taskdef::path_index(list_path, j), "valueFrom"), v);
           if (v.rfind("arn:aws", 0) == 0 && v.find(":secretsmanager:") != std::string::npos) check_secret(v, at);
-          else ssm.push_back(at);
+          else if (v.rfind("arn:", 0) != 0 || same_region(arn_region(v), "parameter " + v)) ssm.push_back(at);
         }
       };
       if (cs[i].contains("secrets")) scan(cs[i]["secrets"], taskdef::path_join(base, "secrets"));
@@ -226,6 +259,7 @@ class Verifier {
     std::size_t pos = 0;
     for (int i = 0; i < 7 && pos != std::string::npos; ++i) pos = value_from.find(':', pos + 1);
     std::string arn = value_from.substr(0, pos);
+    if (!same_region(arn_region(arn), "secret " + arn)) return;
     bool missing = false;
     auto out = call("secretsmanager", "DescribeSecret", {{"SecretId", arn}}, {"ResourceNotFoundException"}, at, &missing);
     if (missing) {
@@ -485,6 +519,11 @@ int run_verify(Context& ctx, Args& args) {
 
   std::vector<Document*> docs{&td};
   if (service) docs.push_back(&*service);
+  // In the order of the file, as `validate` reads.
+  for (auto* d : docs)
+    std::stable_sort(d->findings.begin(), d->findings.end(), [](const Finding& a, const Finding& b) {
+      return std::pair(a.pos.line, a.pos.col) < std::pair(b.pos.line, b.pos.col);
+    });
   std::size_t errors = 0, warnings = 0;
   for (auto* d : docs)
     for (const auto& f : d->findings) (f.severity == Severity::error ? errors : warnings)++;

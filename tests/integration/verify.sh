@@ -186,6 +186,9 @@ containerDefinitions:
   - name: side
     image: $REG/app:multi
     essential: false
+  - name: elsewhere
+    image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/other:v1
+    essential: false
 EOF
 set +e
 "$ECSCTL" verify --task-definition "$TMP/good.yaml" --subnets subnet-0locala subnet-0localb --security-groups sg-0local \
@@ -195,5 +198,8 @@ set -e
 expect_eq "$code" 0 "verify passes when everything exists ($(tail -1 "$TMP/g.err"))"
 grep -q "0 errors, 0 warnings" "$TMP/g.err" || fail "summary: $(cat "$TMP/g.err")"
 pass "summary line"
+grep -q "note: image 123456789012.dkr.ecr.us-west-2.amazonaws.com/other:v1 is in us-west-2, not us-east-1: not checked" "$TMP/g.err" \
+  || fail "no note about the image in another region: $(cat "$TMP/g.err")"
+pass "an image in another region is noted, not reported missing"
 
 echo "verify: $PASSES checks passed"
