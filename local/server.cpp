@@ -138,6 +138,10 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
     r.content_type = "text/xml";
     r.body = "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + msg +
              "</Message></Error><RequestId>" + random_string("0123456789abcdef", 32) + "</RequestId></ErrorResponse>";
+    // The EC2 protocol's errors are <Response><Errors><Error>.
+    if (req.body.find("Version=2016-11-15") != std::string::npos)
+      r.body = "<Response><Errors><Error><Code>" + code + "</Code><Message>" + msg + "</Message></Error></Errors><RequestID>" +
+               random_string("0123456789abcdef", 32) + "</RequestID></Response>";
     return r;
   };
   std::string auth = req.header("Authorization");

@@ -167,6 +167,8 @@ if [ "$(jq -r .region "$STATE/server.json" 2>/dev/null)" = eu-west-1 ]; then
   code=$(curl -s -o "$TMP/ec2" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:ec2" --user "$AKID:$SECRET" \
     --data-urlencode Action=DescribeVpcs --data-urlencode Version=2016-11-15 "$ENDPOINT/")
   expect_eq "$code" 403 "EC2 signed for us-east-1 on a eu-west-1 plane is refused"
+  grep -q "^<Response><Errors><Error><Code>SignatureDoesNotMatch</Code>" "$TMP/ec2" || fail "EC2 error format: $(cat "$TMP/ec2")"
+  pass "the refusal is in the EC2 protocol's error format"
 else
   echo "# local up has no --region; the global IAM signing check is skipped"
 fi
