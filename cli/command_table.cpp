@@ -12,7 +12,7 @@ const CommandTable& command_table() {
   using namespace commands;
   static const CommandTable table = {
       // Task definitions as files.
-      &validate, &render, &diff, &register_task_definition, &cost,
+      &validate, &verify, &render, &diff, &register_task_definition, &cost,
       // Tasks and services.
       &run_task, &create_service, &deploy, &scale, &restart, &rollback, &init, &logs,
       // Scheduled tasks.

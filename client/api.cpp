@@ -112,6 +112,15 @@ Target resolve_target(Session& s, const Json& m, const CallOptions& o) {
   const Json& meta = m["metadata"];
   t.signing_name = meta.value("signingName", meta.value("endpointPrefix", std::string()));
   if (t.region == "aws-global") t.region = "us-east-1";
+  // IAM is global: in the aws partition its one endpoint is iam.amazonaws.com,
+  // signed for us-east-1. A configured endpoint (the local plane) is signed for
+  // the client's region, as botocore does; the plane accepts both.
+  if (meta.value("serviceId", std::string()) == "IAM" && !t.configured &&
+      meta.value("globalEndpoint", std::string()) == "iam.amazonaws.com" &&
+      default_endpoint(m, t.region, false, false).ends_with(".amazonaws.com")) {
+    t.endpoint = "https://iam.amazonaws.com";
+    t.region = "us-east-1";
+  }
   return t;
 }
 

@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <cctype>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -117,6 +118,38 @@ void query_flatten(const Shape& shape, const Json& v, const std::string& prefix,
   }
 }
 
+// The EC2 protocol's parameter name of a member: queryName, else its
+// locationName with the first letter upper-cased, else the member name.
+std::string ec2_name(const model::Member& m) {
+  if (!m.query_name.empty()) return m.query_name;
+  std::string n = m.location_name.empty() ? m.name : m.location_name;
+  if (!n.empty()) n[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(n[0])));
+  return n;
+}
+
+// The EC2 protocol: as Query, but every list is flattened ("Name.N") and
+// empty lists are left out.
+void ec2_flatten(const Shape& shape, const Json& v, const std::string& prefix,
+                 std::vector<std::pair<std::string, std::string>>& out) {
+  if (shape.type == Type::structure && v.is_object()) {
+    for (auto& [k, val] : v.items()) {
+      const model::Member* ref = shape.member(k);
+      std::string name = ref ? ec2_name(*ref) : k;
+      std::string key = prefix.empty() ? name : prefix + "." + name;
+      if (ref) ec2_flatten(ref->target(), val, key, out);
+      else out.emplace_back(key, scalar_text(val));
+    }
+  } else if (shape.type == Type::list && v.is_array()) {
+    int i = 1;
+    for (auto& e : v) ec2_flatten(shape.list_member.target(), e, prefix + "." + std::to_string(i++), out);
+  } else if (shape.type == Type::timestamp) {
+    auto t = parse_timestamp(v);
+    out.emplace_back(prefix, t ? iso_utc(*t) : scalar_text(v));
+  } else {
+    out.emplace_back(prefix, scalar_text(v));
+  }
+}
+
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string body;
   for (auto& [k, v] : params) {
@@ -198,10 +231,11 @@ HttpRequest serialize_request(const OperationView& view, const Json& input, std:
   HttpRequest req;
   req.method = "POST";
   req.url = trim_slash(endpoint) + "/";
-  if (protocol == "query") {
+  if (protocol == "query" || protocol == "ec2") {
     std::vector<std::pair<std::string, std::string>> params{{"Action", std::string(operation)},
                                                             {"Version", meta.value("apiVersion", std::string())}};
-    if (input.is_object() && !input.empty()) query_flatten(shape, input, "", params);
+    if (input.is_object() && !input.empty())
+      (protocol == "ec2" ? ec2_flatten : query_flatten)(shape, input, "", params);
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     req.body = form_encode(params);
     return req;
@@ -335,11 +369,12 @@ Json parse_output(const OperationView& view, const HttpResponse& response) {
   std::string protocol = view.metadata ? view.metadata->value("protocol", std::string("json")) : "json";
   if (!view.output) return Json::object();
   const Shape& shape = *view.output;
-  if (protocol == "query") {
+  if (protocol == "query" || protocol == "ec2") {
     pugi::xml_document doc;
     if (!doc.load_buffer(response.body.data(), response.body.size()))
       throw Error(Exit::other, "the service returned malformed XML for " + operation);
     auto root = first_element(doc);
+    if (protocol == "ec2") return xml_structure(shape, root);  // no result wrapper
     const std::string& wrapper = view.result_wrapper;
     auto node = wrapper.empty() ? root : root.child(wrapper.c_str());
     if (!node) return Json::object();
@@ -402,7 +437,7 @@ ErrorInfo parse_error(const Json& m, const HttpResponse& r) {
   e.status = r.status;
   e.request_id = header_request_id(r);
   std::string protocol = m["metadata"].value("protocol", std::string("json"));
-  if (protocol == "query") {
+  if (protocol == "query" || protocol == "ec2") {
     pugi::xml_document doc;
     if (!r.body.empty() && doc.load_buffer(r.body.data(), r.body.size())) {
       auto root = first_element(doc);

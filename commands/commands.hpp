@@ -20,6 +20,7 @@ extern const CommandSpec local_reset;
 extern const CommandSpec local_env;
 extern const CommandSpec local_add_instances;
 extern const CommandSpec validate;
+extern const CommandSpec verify;
 extern const CommandSpec internal_task_definition_schema;
 extern const CommandSpec diff;
 extern const CommandSpec create_service;

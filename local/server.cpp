@@ -23,6 +23,7 @@
 #include "client/sigv4.hpp"
 #include "core/error.hpp"
 #include "local/ecs_shared.hpp"
+#include "local/account.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
 #include "local/store.hpp"
@@ -139,6 +140,10 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
     r.content_type = "text/xml";
     r.body = "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + msg +
              "</Message></Error><RequestId>" + random_string("0123456789abcdef", 32) + "</RequestId></ErrorResponse>";
+    // The EC2 protocol's errors are <Response><Errors><Error>.
+    if (req.body.find("Version=2016-11-15") != std::string::npos)
+      r.body = "<Response><Errors><Error><Code>" + code + "</Code><Message>" + msg + "</Message></Error></Errors><RequestID>" +
+               random_string("0123456789abcdef", 32) + "</RequestID></Response>";
     return r;
   };
   std::string auth = req.header("Authorization");
@@ -151,6 +156,9 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
   if (v.ok) {
     std::string scoped = signing_region(auth);
     if (scoped == region) return std::nullopt;
+    // IAM is global: its endpoint takes requests signed for us-east-1 whatever
+    // the plane's region.
+    if (scoped == "us-east-1" && auth.find("/us-east-1/iam/aws4_request") != std::string::npos) return std::nullopt;
     return refuse(403, query ? "SignatureDoesNotMatch" : "InvalidSignatureException",
                   "Credential should be scoped to a valid region, not '" + scoped + "'. ");
   }
@@ -275,6 +283,7 @@ int run_server(const ServerOptions& opt) {
   router.set_transaction([&] { return store.stage(); }, [&] { store.rollback(); }, [&](long n) { store.flush(n); });
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
+  AccountServices account(store, router, opt.region, k_local_account);  // Secrets Manager, SSM, IAM, EC2, ECR
 
   // With --tls: HTTPS with the state directory's CA and server certificate.
   std::unique_ptr<httplib::Server> server;

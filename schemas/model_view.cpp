@@ -65,6 +65,7 @@ void fill_ref(Ref& r, const Json& j) {
   r.shape_name = str(j, "shape");
   r.location = str(j, "location");
   r.location_name = str(j, "locationName");
+  r.query_name = str(j, "queryName");
   r.xml_attribute = flag(j, "xmlAttribute");
   r.xml_flattened = flag(j, "flattened");
   r.idempotency_token = flag(j, "idempotencyToken");

@@ -28,6 +28,7 @@ struct Ref {
   std::string shape_name;
   std::string location;       // "uri", "querystring", "header", "headers", or "" (the body)
   std::string location_name;  // the wire name when it differs; see wire_name()
+  std::string query_name;     // EC2 protocol: the input parameter name when set (queryName)
   bool xml_attribute = false;
   bool xml_flattened = false;
   bool idempotency_token = false;
@@ -84,7 +85,7 @@ struct OperationView {
   const Json* model = nullptr;       // model::operation(service, name)
   const Json* definition = nullptr;  // the operation object ("http", "input", ...)
   const Json* metadata = nullptr;
-  std::string protocol;     // "json", "query", "rest-json"
+  std::string protocol;     // "json", "query", "rest-json", "ec2"
   const Shape* input = nullptr;   // nullptr when the operation takes no input
   const Shape* output = nullptr;
   std::string result_wrapper;     // Query: the output's resultWrapper

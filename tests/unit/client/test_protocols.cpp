@@ -121,6 +121,37 @@ TEST_SUITE("protocols") {
     CHECK(elb.body == "Action=DescribeTargetGroups&Version=2015-12-01&Names.member.1=tg1&PageSize=10");
   }
 
+  TEST_CASE("ec2: queryName or capitalised locationName, flattened lists; XML without a result wrapper") {
+    const Json& ec2 = model::service("ec2");
+    auto req = serialize_request(ec2, "DescribeSubnets",
+                                 Json{{"SubnetIds", {"subnet-1", "subnet-2"}},
+                                      {"Filters", {{{"Name", "vpc-id"}, {"Values", {"vpc-a"}}}}}},
+                                 "https://ec2");
+    CHECK(req.body ==
+          "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=subnet-1&SubnetId.2=subnet-2&"
+          "Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-a");
+    // Description's locationName is GroupDescription: capitalised as the wire name.
+    auto sg = serialize_request(ec2, "CreateSecurityGroup",
+                                Json{{"GroupName", "web"}, {"Description", "d"}, {"VpcId", "vpc-a"}}, "https://ec2");
+    CHECK(sg.body == "Action=CreateSecurityGroup&Version=2016-11-15&GroupName=web&GroupDescription=d&VpcId=vpc-a");
+    HttpResponse resp{200, {}, R"(<DescribeSubnetsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+      <requestId>r1</requestId><subnetSet><item><subnetId>subnet-1</subnetId><vpcId>vpc-a</vpcId>
+      <defaultForAz>true</defaultForAz><availableIpAddressCount>251</availableIpAddressCount></item></subnetSet>
+      </DescribeSubnetsResponse>)"};
+    auto out = parse_output(ec2, "DescribeSubnets", resp);
+    REQUIRE(out["Subnets"].size() == 1);
+    CHECK(out["Subnets"][0]["SubnetId"] == "subnet-1");
+    CHECK(out["Subnets"][0]["VpcId"] == "vpc-a");
+    CHECK(out["Subnets"][0]["DefaultForAz"] == true);
+    CHECK(out["Subnets"][0]["AvailableIpAddressCount"] == 251);
+    HttpResponse err{400, {}, R"(<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>The subnet ID 'subnet-9' does not exist</Message></Error></Errors><RequestID>r2</RequestID></Response>)"};
+    auto e = parse_error(ec2, err);
+    CHECK(e.code == "InvalidSubnetID.NotFound");
+    CHECK(e.message == "The subnet ID 'subnet-9' does not exist");
+    CHECK(e.request_id == "r2");
+  }
+
   TEST_CASE("query: XML responses become JSON by the output shape") {
     setenv("TZ", "UTC", 1);
     tzset();
