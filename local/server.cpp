@@ -23,6 +23,7 @@
 #include "local/ecs_shared.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
+#include "local/runtime_select.hpp"
 #include "local/store.hpp"
 #include "local/tls_certs.hpp"
 
@@ -239,6 +240,20 @@ int run_server(const ServerOptions& opt) {
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
 
+  // The runtime: a container engine if one answers (or is required), else simulated.
+  auto log_line = [&log](const std::string& l) { log.line(l); };
+  EngineChoice engine_choice = choose_engine({opt.runtime, opt.engine_socket, opt.state_dir}, log_line);
+  std::unique_ptr<LogSink> log_sink = make_file_log_sink(opt.state_dir + "/container-logs");
+  std::unique_ptr<Runtime> runtime =
+      engine_choice.socket.empty() ? make_simulated_runtime(engine_choice.why)
+                                   : make_engine_runtime({engine_choice.socket, opt.state_dir, log_sink.get(), log_line});
+  ecs.set_runtime(runtime.get());
+  {
+    std::lock_guard lock(router.state_mutex());
+    ecs.adopt_tasks();
+    store.commit();
+  }
+
   // With --tls: HTTPS with the state directory's CA and server certificate.
   std::unique_ptr<httplib::Server> server;
   std::string ca_bundle;
@@ -279,6 +294,8 @@ int run_server(const ServerOptions& opt) {
       if (action == "status") {
         out = {{"endpoint", std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port)}, {"pid", getpid()}, {"stateDir", opt.state_dir},
                {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()}};
+        Json rt = runtime->describe();
+        for (auto it = rt.begin(); it != rt.end(); ++it) out[it.key()] = it.value();
       } else if (action == "reset") {
         store.clear();
         store.commit();
@@ -365,7 +382,8 @@ int run_server(const ServerOptions& opt) {
   Json server_json{{"pid", getpid()}, {"port", opt.port}, {"endpoint", endpoint}, {"region", opt.region}};
   if (!ca_bundle.empty()) server_json["caBundle"] = ca_bundle;
   write_private(opt.state_dir + "/server.json", server_json.dump() + "\n");
-  log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ")");
+  log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ", runtime " +
+           runtime->name() + (engine_choice.socket.empty() ? ": " + engine_choice.why : " at " + engine_choice.socket) + ")");
 
   std::thread engine([&] {
     auto period = std::chrono::milliseconds(opt.pace == Pace::fast ? 2 : 100);
@@ -404,6 +422,10 @@ int run_server(const ServerOptions& opt) {
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
   }
+  // `local down`: every container of the plane is stopped and removed.
+  runtime->shutdown();
+  ecs.set_runtime(nullptr);
+  stop_podman(engine_choice, opt.state_dir);
   std::error_code ec;
   fs::remove(opt.state_dir + "/server.json", ec);
   log.line("stopped");

@@ -18,6 +18,8 @@ struct ServerOptions {
   std::string config_file;       // AWS_CONFIG_FILE (or ~/.aws/config); empty: do not write
   std::string credentials_file;  // AWS_SHARED_CREDENTIALS_FILE (or ~/.aws/credentials)
   bool tls = false;              // HTTPS with the state directory's CA (local/tls_certs.hpp)
+  std::string runtime = "auto";  // auto | engine | simulated (local/runtime_select.hpp)
+  std::string engine_socket;     // the container engine's Unix socket (else found)
 };
 
 // The keys of a state directory (generated on first use, mode 0600).
