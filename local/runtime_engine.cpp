@@ -494,9 +494,18 @@ class EngineRuntime : public Runtime {
       }
       data["networkBindings"] = bindings;
     }
-    c.started = true;
+    bool all_started;
+    {
+      std::lock_guard tl(t.m);
+      c.started = true;
+      all_started = !t.reported_running &&
+                    std::all_of(t.containers.begin(), t.containers.end(), [](const ContainerRun& x) { return x.started; });
+      if (all_started) t.reported_running = true;
+    }
     log("task " + t.task_id + ": container " + c.name + " started");
     emit(t.arn, RuntimeEvent::Kind::container_started, c.name, data);
+    // RUNNING before any exit of these containers can be reported.
+    if (all_started) emit(t.arn, RuntimeEvent::Kind::task_running);
     start_follower(t, c);
     return true;
   }
