@@ -181,6 +181,14 @@ class EngineRuntime : public Runtime {
       t->stop = t->kill_now = true;
       t->cv.notify_all();
     }
+    // Removed at once, in parallel: a task thread waiting on a stop (up to its
+    // stopTimeout) or a health check returns as its container goes.
+    {
+      std::vector<std::thread> removers;
+      for (const auto& c : list_plane_containers())
+        removers.emplace_back([this, id = c.value("Id", "")] { m_api.call("DELETE", "/containers/" + id + "?force=true&v=true"); });
+      for (auto& r : removers) r.join();
+    }
     for (auto& t : all)
       if (t->thread.joinable()) t->thread.join();
     // Anything left with the plane's label (a task that was being created).
