@@ -11,7 +11,7 @@ N=${2:-10}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 command -v podman >/dev/null || { echo "podman is not installed (scripts/install-deps)" >&2; exit 77; }
 export CONTAINERS_CONF=$HERE/local/engine/containers.conf
-IMAGE=localhost/ecsctl-busybox:latest
+IMAGE=localhost/ecsctl-busybox:local
 "$HERE/scripts/local-image" "$IMAGE"
 cmake --build "$BUILD" --target ecsctl ecsctl-local -j2 >/dev/null
 

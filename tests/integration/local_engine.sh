@@ -12,10 +12,11 @@ fi
 source "$(dirname "$0")/workflow_lib.bash"
 export CONTAINERS_CONF=$ECSCTL_SOURCE_DIR/local/engine/containers.conf
 unset AWS_CA_BUNDLE
-IMAGE=localhost/ecsctl-busybox:latest
+IMAGE=localhost/ecsctl-busybox:local
 "$ECSCTL_SOURCE_DIR/scripts/local-image" "$IMAGE" || fail "scripts/local-image builds $IMAGE"
 
-start_local --runtime engine
+export ECSCTL_LOCAL_RUNTIME=engine  # as `local up --runtime engine`
+start_local
 eval "$("$ECSCTL" local env --state "$STATE")"
 export ECSCTL_POLL_INTERVAL=0.2 NO_COLOR=1
 unset AWS_PROFILE
@@ -41,13 +42,15 @@ NET=(--cluster eng --launch-type FARGATE --subnets subnet-0aaa)
 # --- one-shot: a line on stdout, exit 3 ---
 cat >"$TMP/job.json" <<JSON
 {"family": "job", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+ "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
  "containerDefinitions": [{"name": "main", "image": "$IMAGE", "essential": true,
    "command": ["sh", "-c", "echo hello from \$GREETING in \$(pwd); exit 3"],
    "environment": [{"name": "GREETING", "value": "the container"}], "workingDirectory": "/www",
-   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/job", "awslogs-stream-prefix": "job"}}}]}
+   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/job", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "job"}}}]}
 JSON
 run run-task "${NET[@]}" --task-definition "$TMP/job.json" --wait-until stopped --exit-code-from main
 expect_code 3 "a container exiting 3 -> run-task --exit-code-from exits 3"
+expect_eq "$(jq -r '.tasks[0].lastStatus' <<<"$OUT")" STOPPED "run-task printed the stopped task"
 TASK=$(jq -r '.tasks[0].taskArn' <<<"$OUT")
 expect_eq "$(jq -r '.tasks[0].containers[0].exitCode' <<<"$OUT")" 3 "DescribeTasks has the container's exit code"
 expect_eq "$(jq -r '.tasks[0].stoppedReason' <<<"$OUT")" "Essential container in task exited" "ECS's stop reason"
@@ -78,6 +81,7 @@ cat >"$TMP/order.json" <<JSON
 JSON
 run run-task "${NET[@]}" --task-definition "$TMP/order.json" --wait-until running
 expect_code 0 "a task whose app waits for migrate's SUCCESS reaches RUNNING"
+expect_eq "$(jq -r '.tasks[0].lastStatus' <<<"$OUT")" RUNNING "run-task printed the running task"
 TASK=$(jq -r '.tasks[0].taskArn' <<<"$OUT")
 MIGRATE=$(task_container "$TASK" migrate)
 APP=$(task_container "$TASK" app)
@@ -125,9 +129,9 @@ GONE=$(jq -r '.tasks[0].taskArn' <<<"$OUT")
 PID=$(jq -r .pid "$STATE/server.json")
 kill -9 "$PID"
 for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-podman rm -f $(podman ps -aq --filter "label=io.ecsctl.local.task-arn=$GONE") >/dev/null
+podman rm -f "$(task_container "$GONE" app)" >/dev/null
 rm -f "$STATE/server.json"
-"$ECSCTL" local up --port "$PORT" --state "$STATE" --detach --runtime engine >/dev/null 2>"$TMP/up2.err" || fail "restart: $(cat "$TMP/up2.err")"
+"$ECSCTL" local up --port "$PORT" --state "$STATE" --detach >/dev/null 2>"$TMP/up2.err" || fail "restart: $(cat "$TMP/up2.err")"
 run wait tasks-stopped --cluster eng --tasks "$GONE"
 expect_code 0 "a task whose containers went away while the plane was down is STOPPED"
 run describe-tasks --cluster eng --tasks "$GONE" "$WEB"
