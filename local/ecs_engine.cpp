@@ -130,7 +130,8 @@ void TaskLifecycle::finish_stop(Ecs& e, Json& task) {
   bool user = task.value("stopCode", "") == "UserInitiated" || task.value("stopCode", "") == "ServiceSchedulerInitiated";
   for (auto& c : task["containers"]) {
     c["lastStatus"] = "STOPPED";
-    if (!c.contains("exitCode") && task.contains("startedAt")) c["exitCode"] = user ? 143 : 0;
+    // (A container with a reason, e.g. gone from the engine, has no exit code to report.)
+    if (!c.contains("exitCode") && !c.contains("reason") && task.contains("startedAt")) c["exitCode"] = user ? 143 : 0;
   }
   // Release what the task held on its instance.
   if (task.contains("containerInstanceArn")) {

@@ -439,6 +439,10 @@ class EngineRuntime : public Runtime {
         start_follower(t, c);  // reads what is left and reports the exit
       }
     }
+    for (auto& c : t.containers)
+      if (c.id.empty())
+        emit(t.arn, RuntimeEvent::Kind::container_stopped, c.name,
+             {{"essential", false}, {"reason", "The container is gone from the container engine"}});
     if (!any_running) {
       std::string why = "Task stopped because its containers were gone when the local control plane restarted";
       fail(t, why, "EssentialContainerExited");

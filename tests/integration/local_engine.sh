@@ -136,6 +136,8 @@ run wait tasks-stopped --cluster eng --tasks "$GONE"
 expect_code 0 "a task whose containers went away while the plane was down is STOPPED"
 run describe-tasks --cluster eng --tasks "$GONE" "$WEB"
 expect_in "$(jq -r '.tasks[] | select(.taskArn=="'"$GONE"'") | .stoppedReason' <<<"$OUT")" "gone" "with a reason that says its containers were gone"
+expect_eq "$(jq -r '.tasks[] | select(.taskArn=="'"$GONE"'") | .containers[] | select(.name=="app") | .reason' <<<"$OUT")" \
+  "The container is gone from the container engine" "the gone container says so, with no made-up exit code"
 expect_eq "$(jq -r '.tasks[] | select(.taskArn=="'"$WEB"'") | .lastStatus' <<<"$OUT")" RUNNING "the running web task is adopted"
 BODY=$(curl -s --max-time 5 "http://127.0.0.1:$HOSTPORT/index.html")
 expect_eq "$BODY" "hello from ecsctl local" "its container still serves after the restart"
