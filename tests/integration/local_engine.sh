@@ -15,8 +15,7 @@ unset AWS_CA_BUNDLE
 IMAGE=localhost/ecsctl-busybox:local
 "$ECSCTL_SOURCE_DIR/scripts/local-image" "$IMAGE" || fail "scripts/local-image builds $IMAGE"
 
-export ECSCTL_LOCAL_RUNTIME=engine  # as `local up --runtime engine`
-start_local
+start_local --runtime engine
 eval "$("$ECSCTL" local env --state "$STATE")"
 export ECSCTL_POLL_INTERVAL=0.2 NO_COLOR=1
 unset AWS_PROFILE
@@ -131,7 +130,8 @@ kill -9 "$PID"
 for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
 podman rm -f "$(task_container "$GONE" app)" >/dev/null
 rm -f "$STATE/server.json"
-"$ECSCTL" local up --port "$PORT" --state "$STATE" --detach >/dev/null 2>"$TMP/up2.err" || fail "restart: $(cat "$TMP/up2.err")"
+# ECSCTL_LOCAL_RUNTIME chooses it too (ctest sets it to simulated for the other tests).
+ECSCTL_LOCAL_RUNTIME=engine "$ECSCTL" local up --port "$PORT" --state "$STATE" --detach >/dev/null 2>"$TMP/up2.err" || fail "restart: $(cat "$TMP/up2.err")"
 run wait tasks-stopped --cluster eng --tasks "$GONE"
 expect_code 0 "a task whose containers went away while the plane was down is STOPPED"
 run describe-tasks --cluster eng --tasks "$GONE" "$WEB"
