@@ -112,7 +112,8 @@ expect_eq "$(jq -r '.tasks[0].stopCode' <<<"$OUT")" UserInitiated "stopCode User
 cat >"$TMP/web.json" <<JSON
 {"family": "web", "networkMode": "bridge", "requiresCompatibilities": ["EC2"],
  "containerDefinitions": [{"name": "web", "image": "$IMAGE", "essential": true, "memory": 64, "cpu": 128,
-   "command": ["httpd", "-f", "-p", "80", "-h", "/www"], "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}
+   "command": ["httpd", "-f", "-p", "80", "-h", "/www"], "portMappings": [{"containerPort": 80, "hostPort": 0}],
+   "healthCheck": {"command": ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1/index.html"], "interval": 5, "retries": 2}}]}
 JSON
 run run-task --cluster eng --launch-type EC2 --task-definition "$TMP/web.json" --wait-until running
 expect_code 0 "a bridge task with a dynamic host port runs"
@@ -121,6 +122,24 @@ HOSTPORT=$(jq -r '.tasks[0].containers[0].networkBindings[0].hostPort' <<<"$OUT"
 [[ $HOSTPORT -ge 49153 && $HOSTPORT -le 65535 ]] || fail "the dynamic host port is in ECS's range: $HOSTPORT"
 BODY=$(curl -s --max-time 5 "http://127.0.0.1:$HOSTPORT/index.html")
 expect_eq "$BODY" "hello from ecsctl local" "the container answers on 127.0.0.1:$HOSTPORT (networkBindings)"
+for _ in $(seq 1 50); do
+  run describe-tasks --cluster eng --tasks "$WEB"
+  [ "$(jq -r '.tasks[0].healthStatus' <<<"$OUT")" = HEALTHY ] && break
+  sleep 0.2
+done
+expect_eq "$(jq -r '.tasks[0].containers[0].healthStatus' <<<"$OUT")" HEALTHY "the engine's health check makes the container HEALTHY"
+expect_eq "$(jq -r '.tasks[0].healthStatus' <<<"$OUT")" HEALTHY "and the task HEALTHY"
+
+# --- awsvpc: the task is reachable at its private IP ---
+sed -e 's/"family": "web", "networkMode": "bridge", "requiresCompatibilities": \["EC2"\]/"family": "webvpc", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512"/' \
+  -e 's/, "hostPort": 0//' "$TMP/web.json" >"$TMP/webvpc.json"
+run run-task "${NET[@]}" --task-definition "$TMP/webvpc.json" --wait-until running
+expect_code 0 "an awsvpc web task runs"
+VPCTASK=$(jq -r '.tasks[0].taskArn' <<<"$OUT")
+IP=$(jq -r '.tasks[0].containers[0].networkInterfaces[0].privateIpv4Address' <<<"$OUT")
+BODY=$(curl -s --max-time 5 "http://$IP/index.html")
+expect_eq "$BODY" "hello from ecsctl local" "the awsvpc task answers at its privateIpv4Address ($IP:80) from the host"
+run stop-task --cluster eng --task "$VPCTASK"
 
 # --- SIGKILL of the plane, restart: running tasks adopted, gone ones stopped ---
 run run-task "${NET[@]}" --task-definition "$TMP/order.json" --wait-until running
