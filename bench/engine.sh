@@ -3,7 +3,8 @@
 #  1. RunTask -> RUNNING of a one-container task (bridge, EC2) against
 #     `podman run -d` of the same image and command (median of N each);
 #  2. 50 tasks started at once (5 RunTask calls of 10), all RUNNING, no error;
-#  3. the plane's resident memory (VmRSS, VmHWM) with those 50 tasks.
+#  3. the plane's resident memory (VmRSS, VmHWM) with those 50 tasks, and how
+#     long `local down` takes to remove their containers.
 # Usage: bench/engine.sh BUILD_DIR [N]
 set -euo pipefail
 BUILD=${1:?usage: bench/engine.sh BUILD_DIR [N]}
@@ -84,3 +85,8 @@ t1=$(now)
 printf '50 tasks RUNNING in %.1f s, none failed\n' "$(echo "$t1 - $t0" | bc -l)"
 PID=$(jq -r .pid "$TMP/state/server.json")
 echo "plane memory with 50 tasks: $(awk '/VmRSS|VmHWM/ {printf "%s %.1f MB  ", $1, $2/1024}' /proc/"$PID"/status)"
+t0=$(now)
+"$BUILD/ecsctl" local down --state "$TMP/state" 2>/dev/null
+t1=$(now)
+left=$(podman ps -aq --filter "label=io.ecsctl.local.plane=$TMP/state" | wc -l)
+printf 'local down with 50 tasks: %.1f s, %s containers left\n' "$(echo "$t1 - $t0" | bc -l)" "$left"

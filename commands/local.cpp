@@ -218,7 +218,8 @@ int cmd_down(Context& ctx, Args& args) {
   }
   pid_t pid = static_cast<pid_t>(s.value("pid", 0L));
   ::kill(pid, SIGTERM);
-  for (int i = 0; i < 500 && pid_alive(pid); ++i) {
+  // 30 s: with the engine runtime the plane first removes its containers.
+  for (int i = 0; i < 1500 && pid_alive(pid); ++i) {
     ::waitpid(pid, nullptr, WNOHANG);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -354,7 +355,7 @@ const CommandSpec local_down{
     .name = "down",
     .summary = "Stop the local control plane",
     .description = "Stops the control plane running on the state directory (SIGTERM, then SIGKILL after\n"
-                   "10 seconds). With the engine runtime it first stops and removes every container it\n"
+                   "30 seconds). With the engine runtime it first stops and removes every container it\n"
                    "started. Its state is kept; `ecsctl local reset` clears it.\n",
     .flags = {k_state},
     .run = ecsctl::cmd_down,

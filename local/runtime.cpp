@@ -117,7 +117,10 @@ pid_t start_podman(const std::string& podman, const std::string& socket, const s
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     std::string uri = "unix://" + socket;
-    ::execl(podman.c_str(), podman.c_str(), "system", "service", "--time=0", uri.c_str(), static_cast<char*>(nullptr));
+    // It exits 5 s after its last connection closes: the plane holds one open
+    // (an events stream) while it runs, so a plane killed with SIGKILL leaves
+    // no service behind; its containers run on (conmon) for the next start.
+    ::execl(podman.c_str(), podman.c_str(), "system", "service", "--time=5", uri.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
   return pid;

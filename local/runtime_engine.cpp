@@ -106,6 +106,15 @@ class EngineRuntime : public Runtime {
       for (const auto& c : v.body.value("Components", Json::array()))
         if (c.value("Name", "").find("Podman") != std::string::npos) m_podman = true;
     }
+    // One connection held open while the plane runs (the plane's podman
+    // service exits once no connection is left).
+    m_keepalive = std::thread([this] {
+      Json filters = {{"label", Json::array({std::string(k_label_plane) + "=" + m_opt.plane})}};
+      while (!m_down) {
+        m_api.stream("GET", "/events?filters=" + url_encode(filters.dump()), [this](std::string_view) { return !m_down.load(); });
+        for (int i = 0; i < 10 && !m_down; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
   }
   ~EngineRuntime() override { shutdown(); }
 
@@ -176,18 +185,24 @@ class EngineRuntime : public Runtime {
       for (auto& [arn, t] : m_tasks) all.push_back(t);
       m_tasks.clear();
     }
+    if (m_keepalive.joinable()) m_keepalive.join();
     for (auto& t : all) {
       std::lock_guard tl(t->m);
       t->stop = t->kill_now = true;
       t->cv.notify_all();
     }
-    // Removed at once, in parallel: a task thread waiting on a stop (up to its
-    // stopTimeout) or a health check returns as its container goes.
+    // Killed at once, then removed, in parallel: a task thread waiting on a
+    // stop (up to its stopTimeout) or a health check returns as its container goes.
     {
-      std::vector<std::thread> removers;
-      for (const auto& c : list_plane_containers())
-        removers.emplace_back([this, id = c.value("Id", "")] { m_api.call("DELETE", "/containers/" + id + "?force=true&v=true"); });
-      for (auto& r : removers) r.join();
+      Json containers = list_plane_containers();
+      std::vector<std::thread> workers;
+      for (const auto& c : containers)
+        workers.emplace_back([this, id = c.value("Id", "")] { m_api.call("POST", "/containers/" + id + "/kill", Json(), 10); });
+      for (auto& w : workers) w.join();
+      workers.clear();
+      for (const auto& c : containers)
+        workers.emplace_back([this, id = c.value("Id", "")] { m_api.call("DELETE", "/containers/" + id + "?force=true&v=true"); });
+      for (auto& w : workers) w.join();
     }
     for (auto& t : all)
       if (t->thread.joinable()) t->thread.join();
@@ -683,6 +698,7 @@ class EngineRuntime : public Runtime {
   bool m_podman = false;
   std::atomic<bool> m_down{false};
   std::atomic<bool> m_limits_warned{false};
+  std::thread m_keepalive;
   std::mutex m_mutex;
   std::vector<RuntimeEvent> m_events;
   std::map<std::string, std::shared_ptr<TaskRun>> m_tasks;
