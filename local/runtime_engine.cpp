@@ -571,7 +571,10 @@ class EngineRuntime : public Runtime {
           std::lock_guard tl(t.m);
           if (t.kill_now) break;
         }
-        if (in.ok() && in.body["State"].value("Running", false)) continue;  // the stream broke: follow again
+        if (in.ok() && in.body["State"].value("Running", false)) {  // the stream broke: follow again
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          continue;
+        }
         Json data = {{"essential", c.essential}};
         int code = in.ok() ? in.body["State"].value("ExitCode", -1) : -1;
         if (code >= 0) data["exitCode"] = code;
