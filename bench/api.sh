@@ -12,6 +12,8 @@
 # with the goal that ecsctl is no slower than curl (<= 1.0x).
 # usage: bench/api.sh [path/to/ecsctl] [runs]
 set -eu
+# The scheduler alone: no container engine behind the plane (see README, "Runtimes").
+export ECSCTL_LOCAL_RUNTIME=simulated
 here=$(cd "$(dirname "$0")/.." && pwd)
 ecsctl=${1:-$here/build/ecsctl}
 runs=${2:-30}

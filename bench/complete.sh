@@ -7,6 +7,8 @@
 # Usage: bench/complete.sh [BUILD_DIR]   (default: build; RUNS=100)
 # Goals: static < 5 ms, warm cache < 10 ms, cold cache < 50 ms on loopback.
 set -euo pipefail
+# The scheduler alone: no container engine behind the plane (see README, "Runtimes").
+export ECSCTL_LOCAL_RUNTIME=simulated
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-${BUILD_DIR:-$ROOT/build}}" && pwd)
 RUNS=${RUNS:-100}

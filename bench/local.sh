@@ -3,6 +3,8 @@
 # RunTask over keep-alive, and placing 10,000 tasks on 1,000 instances.
 # Usage: bench/local.sh BUILD_DIR   (builds bench_local_place and bench_local_load there)
 set -euo pipefail
+# The scheduler alone: no container engine behind the plane (see README, "Runtimes").
+export ECSCTL_LOCAL_RUNTIME=simulated
 BUILD=${1:?usage: bench/local.sh BUILD_DIR}
 SECONDS_EACH=${SECONDS_EACH:-5}
 cmake --build "$BUILD" --target ecsctl ecsctl-local bench_local_place bench_local_load -j2 >/dev/null

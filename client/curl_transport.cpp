@@ -129,6 +129,30 @@ int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t
   return 0;
 }
 
+// A streamed body (HttpRequest::on_data).
+struct Stream {
+  const std::function<bool(std::string_view)>* on_data = nullptr;
+  bool stopped = false;
+};
+
+size_t on_stream(char* data, size_t size, size_t n, void* user) {
+  auto* s = static_cast<Stream*>(user);
+  if (!(*s->on_data)(std::string_view(data, size * n))) {
+    s->stopped = true;
+    return 0;  // aborts the transfer
+  }
+  return size * n;
+}
+
+int on_stream_idle(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* s = static_cast<Stream*>(user);
+  if (!(*s->on_data)(std::string_view())) {
+    s->stopped = true;
+    return 1;
+  }
+  return 0;
+}
+
 class CurlTransport : public Transport {
  public:
   explicit CurlTransport(TransportOptions options) : m_api(curl_api()), m_options(std::move(options)) {
@@ -160,14 +184,24 @@ class CurlTransport : public Transport {
       a.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       if (request.method != "POST") a.easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
-    a.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    a.easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
+    Stream stream{&request.on_data};
+    if (request.on_data) {
+      a.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_stream);
+      a.easy_setopt(h, CURLOPT_WRITEDATA, &stream);
+      a.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      a.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_stream_idle);
+      a.easy_setopt(h, CURLOPT_XFERINFODATA, &stream);
+    } else {
+      a.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+      a.easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
+    }
     a.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     a.easy_setopt(h, CURLOPT_HEADERDATA, &resp);
+    if (!m_options.unix_socket.empty()) a.easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, m_options.unix_socket.c_str());
     apply_options(request);
     ReadWatch watch;
     watch.limit = m_options.read_timeout.value_or(60);
-    if (!request.timeout && watch.limit > 0) {
+    if (!request.timeout && !request.on_data && watch.limit > 0) {
       a.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
       a.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
       a.easy_setopt(h, CURLOPT_XFERINFODATA, &watch);
@@ -178,7 +212,7 @@ class CurlTransport : public Transport {
       throw TransportError("read timeout on endpoint URL \"" + request.url + "\": no data for " +
                                std::to_string(static_cast<long>(watch.limit)) + " s",
                            true);
-    if (rc != CURLE_OK) {
+    if (rc != CURLE_OK && !stream.stopped) {
       throw TransportError(std::string("could not connect to the endpoint URL \"") + request.url + "\": " +
                                a.easy_strerror(rc),
                            rc == CURLE_OPERATION_TIMEDOUT);

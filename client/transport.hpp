@@ -22,6 +22,10 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::optional<double> timeout;  // seconds for the whole exchange (metadata endpoints)
+  // libcurl transport only: the body is handed to `on_data` as it arrives
+  // (not kept in the response), and with an empty chunk about once a second
+  // while none comes; returning false ends the exchange. No read timeout then.
+  std::function<bool(std::string_view)> on_data;
 };
 
 struct HttpResponse {
@@ -68,6 +72,9 @@ struct TransportOptions {
   // The proxy variables of the environment (lower case first, as curl and
   // Python read them): a request they send through a proxy goes to libcurl.
   std::string http_proxy, https_proxy, all_proxy, no_proxy;
+  // libcurl transport only: connect to this Unix socket rather than the URL's
+  // host (the Docker Engine API of a container engine).
+  std::string unix_socket;
 };
 
 // Whether `options`' proxy variables send `url` through a proxy: the scheme's

@@ -141,6 +141,12 @@ std::vector<std::string> server_argv(Context& ctx, const Args& args, const std::
   if (args.has("--tls")) argv.push_back("--tls");
   if (auto ttl = args.value("--stopped-task-ttl"))
     if (parse_duration(*ttl, "--stopped-task-ttl") >= 0) argv.insert(argv.end(), {"--stopped-task-ttl", *ttl});
+  // The runtime: --runtime, else ECSCTL_LOCAL_RUNTIME, else auto (an engine if one answers).
+  std::string runtime = args.value("--runtime").value_or(ctx.env.get_nonempty("ECSCTL_LOCAL_RUNTIME").value_or("auto"));
+  if (runtime != "auto" && runtime != "engine" && runtime != "simulated")
+    throw_usage("--runtime must be auto, engine or simulated, not '" + runtime + "'");
+  argv.insert(argv.end(), {"--runtime", runtime});
+  if (auto s = args.value("--engine-socket"); s && !s->empty()) argv.insert(argv.end(), {"--engine-socket", *s});
   return argv;
 }
 
@@ -263,7 +269,8 @@ int cmd_down(Context& ctx, Args& args) {
   pid_t pid = static_cast<pid_t>(s.value("pid", 0L));
   if (pid <= 0) throw Error(Exit::other, "the local control plane's pid is not visible from here", dir, "stop it where it was started");
   ::kill(pid, SIGTERM);
-  for (int i = 0; i < 500 && !lock_released(dir); ++i) {
+  // 30 s: with the engine runtime the plane first removes its containers.
+  for (int i = 0; i < 1500 && !lock_released(dir); ++i) {
     ::waitpid(pid, nullptr, WNOHANG);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -378,7 +385,13 @@ const CommandSpec local_up{
         "MISSING, as ECS does an hour after a task stopped).\n\n"
         "--tls serves HTTPS with a CA and a certificate for localhost/127.0.0.1 made in the\n"
         "state directory (ca.pem, server.pem; kept across restarts), and writes ca_bundle\n"
-        "into the `local` profile so that ecsctl and the AWS CLI verify it.\n",
+        "into the `local` profile so that ecsctl and the AWS CLI verify it.\n\n"
+        "--runtime engine runs each task's containers in a real container engine through\n"
+        "the Docker Engine API: --engine-socket PATH, DOCKER_HOST=unix://PATH,\n"
+        "/var/run/docker.sock, or a podman API service that the plane starts (socket in the\n"
+        "state directory) and stops with `local down`. --runtime simulated runs nothing:\n"
+        "tasks change state on timers. auto (the default, or $ECSCTL_LOCAL_RUNTIME) takes\n"
+        "an engine when one answers; `ecsctl local status` says which runtime runs.\n",
     .flags = {{.name = "--port", .metavar = "N", .help = "the port to listen on, on 127.0.0.1 (default 4510)"},
               k_state,
               {.name = "--detach", .help = "run in the background and return once it answers"},
@@ -386,7 +399,11 @@ const CommandSpec local_up{
               {.name = "--pace", .metavar = "PACE", .help = "how fast tasks and deployments move (default fast)",
                .complete = Completer::choices, .choices = {"fast", "real"}},
               {.name = "--stopped-task-ttl", .metavar = "DURATION",
-               .help = "how long stopped tasks stay visible (default 1h, as in ECS; e.g. 90s, 10m)"}},
+               .help = "how long stopped tasks stay visible (default 1h, as in ECS; e.g. 90s, 10m)"},
+              {.name = "--runtime", .metavar = "RUNTIME", .help = "what runs the tasks' containers (default auto)",
+               .complete = Completer::choices, .choices = {"auto", "engine", "simulated"}},
+              {.name = "--engine-socket", .metavar = "PATH", .help = "the container engine's Docker API socket",
+               .complete = Completer::file}},
     .run = cmd_up,
 };
 
@@ -395,7 +412,8 @@ const CommandSpec local_down{
     .name = "down",
     .summary = "Stop the local control plane",
     .description = "Stops the control plane running on the state directory (SIGTERM, then SIGKILL after\n"
-                   "10 seconds). Its state is kept; `ecsctl local reset` clears it.\n",
+                   "30 seconds). With the engine runtime it first stops and removes every container it\n"
+                   "started. Its state is kept; `ecsctl local reset` clears it.\n",
     .flags = {k_state},
     .run = cmd_down,
 };

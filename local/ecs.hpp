@@ -19,6 +19,8 @@ namespace ecsctl::local {
 
 enum class Pace { fast, real };
 
+class Runtime;
+
 // Called (under the state lock, inside the store transaction) when a task
 // reaches RUNNING or STOPPED: load-balancer target registration plugs in here.
 struct TaskHooks {
@@ -45,6 +47,14 @@ class Ecs {
   // call under the state lock and commit afterwards. Returns whether anything changed.
   bool tick();
   TaskHooks& hooks() { return m_hooks; }
+  // The runtime that runs the tasks' containers (local/runtime.hpp). None, or
+  // a simulated one: the timers of local/ecs_engine.cpp move tasks along.
+  // With an engine, call adopt_tasks() once (under the state lock) after
+  // setting it: tasks started before a restart are followed again.
+  void set_runtime(Runtime* runtime) { m_runtime = runtime; }
+  void adopt_tasks();
+  // Whether an engine runtime runs the tasks (not the timers).
+  bool engine_runtime() const;
   Pace pace() const { return m_pace; }
 
   // Operations (input and output in the model's shapes); public for tests and tools.
@@ -92,7 +102,9 @@ class Ecs {
   friend struct InstancePool;
   friend struct TaskLifecycle;
   friend struct ServiceReconciler;
+  friend struct TaskRuntime;
   void find_busy_tasks();
+  Runtime* m_runtime = nullptr;
   Store& m_store;
   std::string m_region, m_account;
   Pace m_pace;

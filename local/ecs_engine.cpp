@@ -5,6 +5,7 @@
 #include <map>
 
 #include "local/ecs_shared.hpp"
+#include "local/runtime.hpp"
 
 namespace ecsctl::local {
 
@@ -25,6 +26,7 @@ void set_containers(Json& task, const char* status) {
 
 // Advances one task by one lifecycle step; returns whether it is still busy.
 bool advance(Ecs& e, Json& task, double now, Pace pace) {
+  if (e.engine_runtime()) return TaskRuntime::advance(e, task, now);
   // Copies, not references: adding members to `task` moves its storage.
   const Json x = task["_"];
   std::string last = task["lastStatus"];
@@ -145,7 +147,8 @@ void TaskLifecycle::finish_stop(Ecs& e, Json& task) {
   bool user = task.value("stopCode", "") == "UserInitiated" || task.value("stopCode", "") == "ServiceSchedulerInitiated";
   for (auto& c : task["containers"]) {
     c["lastStatus"] = "STOPPED";
-    if (!c.contains("exitCode") && task.contains("startedAt")) c["exitCode"] = user ? 143 : 0;
+    // (A container with a reason, e.g. gone from the engine, has no exit code to report.)
+    if (!c.contains("exitCode") && !c.contains("reason") && task.contains("startedAt")) c["exitCode"] = user ? 143 : 0;
   }
   // Release what the task held on its instance.
   if (task.contains("containerInstanceArn")) {
@@ -179,9 +182,15 @@ void TaskLifecycle::finish_stop(Ecs& e, Json& task) {
   if (task["_"].contains("service")) e.m_services_dirty = true;
 }
 
+bool Ecs::engine_runtime() const { return m_runtime && m_runtime->is_engine(); }
+
+void Ecs::adopt_tasks() {
+  if (engine_runtime()) TaskRuntime::adopt(*this);
+}
+
 bool Ecs::tick() {
+  bool changed = engine_runtime() && TaskRuntime::apply_events(*this);
   double now = now_seconds();
-  bool changed = false;
   // Stopped tasks are forgotten after m_stopped_task_ttl, as ECS forgets them after an hour.
   if (now - m_last_forget >= 1) {
     m_last_forget = now;

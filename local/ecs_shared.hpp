@@ -70,6 +70,16 @@ struct TaskLifecycle {
   static void finish_stop(Ecs& e, Json& task);
 };
 
+// Tasks on the engine runtime (local/ecs_runtime.cpp).
+struct TaskRuntime {
+  // One lifecycle step of a task whose containers the runtime runs; returns
+  // whether the task is still busy.
+  static bool advance(Ecs& e, Json& task, double now);
+  // Applies what the runtime reported; returns whether anything changed.
+  static bool apply_events(Ecs& e);
+  static void adopt(Ecs& e);
+};
+
 // The service scheduler: bringing a service's tasks to its desired state.
 struct ServiceReconciler {
   static void service_event(Json& svc, const std::string& message, std::mt19937_64& rng);

@@ -17,8 +17,6 @@ ExtraServices::ExtraServices(Store& store, Ecs& ecs, Router& router, const std::
   m_events.register_operations(router);
   m_scheduler.register_operations(router);
   m_logs.register_operations(router);
-  // The simulated runtime's lines; a real runtime writes through m_logs.append / LogWriter instead.
-  connect_simulated_logs(ecs, store, m_logs);
   connect_load_balancing(ecs, store, m_elbv2);
   ecs.hooks().on_create_service.push_back(
       [this](const Json& in, const Json& td) { check_service_load_balancers(m_elbv2, in, td); });

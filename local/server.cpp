@@ -26,6 +26,9 @@
 #include "local/account.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
+#include "local/logs_ecs.hpp"
+#include "local/logs.hpp"
+#include "local/runtime_select.hpp"
 #include "local/store.hpp"
 #include "local/tls_certs.hpp"
 
@@ -264,6 +267,18 @@ void write_ini_section(const std::string& path, const std::string& header,
   write_private(path, text);
 }
 
+// The engine runtime's container output, one CloudWatch Logs event per line,
+// into the group and stream the awslogs driver would use (the group is
+// created when missing, as with awslogs-create-group).
+struct CloudWatchLogSink : LogSink {
+  LogWriter writer;
+  CloudWatchLogSink(Logs& logs, Store& store, std::mutex& state_mutex) : writer(logs, store, state_mutex) {}
+  void append(const std::string& group, const std::string& stream, long long timestamp_ms,
+              const std::string& message) override {
+    writer.write(group, stream, {Logs::Event{timestamp_ms, message}}, true);
+  }
+};
+
 int run_server(const ServerOptions& opt) {
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t stop_signals;
@@ -284,6 +299,24 @@ int run_server(const ServerOptions& opt) {
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
   AccountServices account(store, router, opt.region, k_local_account);  // Secrets Manager, SSM, IAM, EC2, ECR
+
+  // The runtime: a container engine if one answers (or is required), else simulated.
+  auto log_line = [&log](const std::string& l) { log.line(l); };
+  EngineChoice engine_choice = choose_engine({opt.runtime, opt.engine_socket, opt.state_dir}, log_line);
+  // Containers' awslogs output goes into the plane's CloudWatch Logs (local/logs.hpp); the
+  // simulated runtime writes a line there when a container starts and stops instead.
+  CloudWatchLogSink log_sink(extra.logs(), store, router.state_mutex());
+  std::unique_ptr<Runtime> runtime =
+      engine_choice.socket.empty() ? make_simulated_runtime(engine_choice.why)
+                                   : make_engine_runtime({engine_choice.socket, opt.state_dir, &log_sink, log_line});
+  ecs.set_runtime(runtime.get());
+  if (runtime->is_engine()) extra.elbv2().set_tasks_reachable(true);  // real addresses: real health checks
+  else connect_simulated_logs(ecs, store, extra.logs());
+  {
+    std::lock_guard lock(router.state_mutex());
+    ecs.adopt_tasks();
+    store.commit();
+  }
 
   // With --tls: HTTPS with the state directory's CA and server certificate.
   std::unique_ptr<httplib::Server> server;
@@ -332,6 +365,8 @@ int run_server(const ServerOptions& opt) {
         out = {{"endpoint", std::string(opt.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(opt.port)}, {"pid", getpid()}, {"stateDir", opt.state_dir},
                {"region", opt.region}, {"pace", opt.pace == Pace::fast ? "fast" : "real"}, {"counts", ecs.counts()},
                {"loadBalancerListeners", extra.elbv2().listener_endpoints()}};
+        Json rt = runtime->describe();
+        for (auto it = rt.begin(); it != rt.end(); ++it) out[it.key()] = it.value();
       } else if (action == "reset") {
         store.clear();
         store.commit();
@@ -423,7 +458,8 @@ int run_server(const ServerOptions& opt) {
   Json server_json{{"pid", getpid()}, {"port", opt.port}, {"endpoint", endpoint}, {"region", opt.region}};
   if (!ca_bundle.empty()) server_json["caBundle"] = ca_bundle;
   write_private(opt.state_dir + "/server.json", server_json.dump() + "\n");
-  log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ")");
+  log.line("listening on " + endpoint + " (pace " + (opt.pace == Pace::fast ? "fast" : "real") + ", runtime " +
+           runtime->name() + (engine_choice.socket.empty() ? ": " + engine_choice.why : " at " + engine_choice.socket) + ")");
   std::fprintf(stderr, "ecsctl-local: listening on %s (pid %ld, state directory %s); Ctrl-C or 'ecsctl local down' stops it\n",
                endpoint.c_str(), static_cast<long>(getpid()), opt.state_dir.c_str());
   std::fflush(stderr);
@@ -467,6 +503,10 @@ int run_server(const ServerOptions& opt) {
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
   }
+  // `local down`: every container of the plane is stopped and removed.
+  runtime->shutdown();
+  ecs.set_runtime(nullptr);
+  stop_podman(engine_choice, opt.state_dir);
   std::error_code ec;
   fs::remove(opt.state_dir + "/server.json", ec);
   log.line("stopped");

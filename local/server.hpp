@@ -19,6 +19,8 @@ struct ServerOptions {
   std::string credentials_file;  // AWS_SHARED_CREDENTIALS_FILE (or ~/.aws/credentials)
   bool tls = false;              // HTTPS with the state directory's CA (local/tls_certs.hpp)
   double stopped_task_ttl = 3600;  // seconds a STOPPED task stays visible (ECS: an hour)
+  std::string runtime = "auto";  // auto | engine | simulated (local/runtime_select.hpp)
+  std::string engine_socket;     // the container engine's Unix socket (else found)
 };
 
 // A running server holds a write lock (fcntl, not inherited by the processes

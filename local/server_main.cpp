@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -27,6 +28,7 @@ constexpr const char* k_usage =
     "usage: ecsctl-local serve --state DIR [--port N] [--pace fast|real] [--region R]\n"
     "                          [--config-file F] [--credentials-file F] [--tls]\n"
     "                          [--stopped-task-ttl DURATION]\n"
+    "                          [--runtime auto|engine|simulated] [--engine-socket PATH]\n"
     "       ecsctl-local status|reset --state DIR\n"
     "       ecsctl-local add-instances --state DIR  (JSON request on stdin)";
 
@@ -121,6 +123,12 @@ int run(const std::vector<std::string>& args) {
       std::string v = value();
       opt.stopped_task_ttl = duration_of("--stopped-task-ttl", v);
     }
+    else if (args[i] == "--engine-socket") opt.engine_socket = value();
+    else if (args[i] == "--runtime") {
+      opt.runtime = value();
+      if (opt.runtime != "auto" && opt.runtime != "engine" && opt.runtime != "simulated")
+        usage("--runtime must be auto, engine or simulated");
+    }
     else if (args[i] == "--pace") {
       std::string p = value();
       if (p != "fast" && p != "real") usage("--pace must be fast or real");
@@ -129,6 +137,11 @@ int run(const std::vector<std::string>& args) {
   }
   if (opt.port <= 0 || opt.port > 65535) usage("--port must be between 1 and 65535");
   if (opt.state_dir.empty()) usage("--state is required");
+  {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(opt.state_dir, ec);
+    if (!ec) opt.state_dir = abs.lexically_normal().string();
+  }
   if (cmd == "serve") return local::run_server(opt);
   if (cmd == "status" || cmd == "reset") {
     control(opt.state_dir, cmd, "{}");
