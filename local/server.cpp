@@ -20,6 +20,7 @@
 
 #include "client/sigv4.hpp"
 #include "core/error.hpp"
+#include "local/cloudwatch.hpp"
 #include "local/ecs_shared.hpp"
 #include "local/events_services.hpp"
 #include "local/router.hpp"
@@ -238,6 +239,8 @@ int run_server(const ServerOptions& opt) {
   router.set_transaction([&] { return store.stage(); }, [&] { store.rollback(); }, [&](long n) { store.flush(n); });
   ecs.register_operations(router);
   ExtraServices extra(store, ecs, router, opt.region, k_local_account, opt.pace);  // ELBv2, EventBridge, Scheduler
+  CloudWatch cloudwatch(store);  // GetMetricData; the engine runtime may add its statistics with set_stats()
+  cloudwatch.register_operations(router);
 
   // With --tls: HTTPS with the state directory's CA and server certificate.
   std::unique_ptr<httplib::Server> server;
