@@ -54,7 +54,7 @@ void py_dumps(const Json& v, std::string& out) {
     const std::string& s = v.get_ref<const std::string&>();
     std::string text = pyfmt::sanitize_utf8(s);
     out += '"';
-    char buf[8];
+    char buf[16];
     for (size_t i = 0; i < text.size();) {
       unsigned char c = static_cast<unsigned char>(text[i]);
       if (c < 0x80) {

@@ -90,7 +90,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
     task["connectivityAt"] = now;
     task["healthStatus"] = "UNKNOWN";
     set_containers(task, "RUNNING");
-    give_runtime_ids(task, e.m_rng, now);
+    give_runtime_ids(task, now);
     for (const auto& hook : e.hooks().on_running) hook(task);
     if (plan.contains("exit_code")) {
       task["_"]["due"] = now + plan["after"].get<double>() * (pace == Pace::fast ? 0.1 : 1.0);

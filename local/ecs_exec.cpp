@@ -23,7 +23,8 @@ std::string token(std::mt19937_64& rng, size_t n) {
 
 }  // namespace
 
-void give_runtime_ids(Json& task, std::mt19937_64& rng, double now) {
+void give_runtime_ids(Json& task, double now) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
   std::string id = arn_tail(task.value("taskArn", ""));
   bool fargate = task.value("launchType", "") == "FARGATE";
   bool exec = task.value("enableExecuteCommand", false);
