@@ -34,13 +34,14 @@ expect_code 0 "the service settles"
 
 # --- CloudWatch GetMetricData (JSON 1.0 from ecsctl).
 NOW=$(date +%s)
-run cloudwatch get-metric-data --start-time $((NOW - 3600)) --end-time $((NOW + 60)) --metric-data-queries \
-  '[{"Id":"cpu","MetricStat":{"Metric":{"Namespace":"AWS/ECS","MetricName":"CPUUtilization","Dimensions":[{"Name":"ClusterName","Value":"ops"},{"Name":"ServiceName","Value":"web"}]},"Period":60,"Stat":"Average"}}]'
-expect_code 0 "cloudwatch get-metric-data"
+metric_query() {  # ID METRIC SERVICE
+  echo "{\"StartTime\":$((NOW - 3600)),\"EndTime\":$((NOW + 60)),\"MetricDataQueries\":[{\"Id\":\"$1\",\"MetricStat\":{\"Metric\":{\"Namespace\":\"AWS/ECS\",\"MetricName\":\"$2\",\"Dimensions\":[{\"Name\":\"ClusterName\",\"Value\":\"ops\"},{\"Name\":\"ServiceName\",\"Value\":\"$3\"}]},\"Period\":60,\"Stat\":\"Average\"}}]}"
+}
+run __call cloudwatch GetMetricData "$(metric_query cpu CPUUtilization web)"
+expect_code 0 "cloudwatch GetMetricData"
 expect_eq "$(jq -r '.MetricDataResults[0].Values[0]' <<<"$OUT")" 12.5 "the service's CPU is the flat figure"
 expect_eq "$(jq -r '.MetricDataResults[0].StatusCode' <<<"$OUT")" Complete "StatusCode Complete"
-run cloudwatch get-metric-data --start-time $((NOW - 3600)) --end-time $((NOW + 60)) --metric-data-queries \
-  '[{"Id":"x","MetricStat":{"Metric":{"Namespace":"AWS/ECS","MetricName":"CPUUtilization","Dimensions":[{"Name":"ClusterName","Value":"ops"},{"Name":"ServiceName","Value":"nope"}]},"Period":60,"Stat":"Average"}}]'
+run __call cloudwatch GetMetricData "$(metric_query x CPUUtilization nope)"
 expect_eq "$(jq -r '.MetricDataResults[0].Values | length' <<<"$OUT")" 0 "no data points for an unknown service"
 
 # Wait until both targets are healthy (the local health checks settle in about a second).
@@ -67,7 +68,7 @@ grep -qE '^  Memory +[ ▁▂▃▄▅▆▇█]*[▁▂▃▄▅▆▇█] +now
 pass "status draws a memory chart"
 [ "$(grep -cE '^  [0-9a-f]{32}  RUNNING' <<<"$OUT")" = 2 ] || fail "two running tasks expected in: $OUT"
 pass "status lists both running tasks"
-grep -qE '10\.[0-9]+\.[0-9]+\.[0-9]+:80' <<<"$OUT" || fail "no task address in: $OUT"
+grep -qE '  10\.[0-9]+\.[0-9]+\.[0-9]+  web:1' <<<"$OUT" || fail "no task address in: $OUT"
 pass "status shows the tasks' addresses"
 if grep -q $'\x1b' <<<"$OUT"; then fail "colour codes when not a terminal"; else pass "no colour off a terminal"; fi
 
@@ -85,7 +86,7 @@ expect_eq "$(jq -r '.tasks.running | length' <<<"$OUT")" 2 "json: 2 running task
 expect_eq "$(jq -r '[.tasks.running[].taskDefinition] | unique | join(",")' <<<"$OUT")" web:1 "json: their revision"
 expect_eq "$(jq -r '.deployments[0].rolloutState' <<<"$OUT")" COMPLETED "json: rollout state"
 expect_eq "$(jq -r '.metrics.CPUUtilization[-1].value' <<<"$OUT")" 12.5 "json: CPU points"
-expect_eq "$(jq -r '.metrics.MemoryUtilization[-1].value' <<<"$OUT")" 30.0 "json: memory points"
+expect_eq "$(jq -r ".metrics.MemoryUtilization[-1].value" <<<"$OUT")" 30 "json: memory points"
 jq -e '.events | length > 0' <<<"$OUT" >/dev/null || fail "json: no events"
 pass "json: events"
 jq -e '.tasks.running[0] | has("healthStatus") and has("address") and has("availabilityZone") and has("ageSeconds")' \
@@ -155,7 +156,7 @@ if command -v aws >/dev/null 2>&1; then
   code=$?
   set -e
   [ "$code" = 0 ] || fail "aws cloudwatch get-metric-data exited $code: $(cat "$TMP/aws.err")"
-  expect_eq "$(jq -r '.MetricDataResults[0].Values[0]' "$TMP/aws.out")" 30.0 "aws cloudwatch get-metric-data (Query) gets the memory figure"
+  expect_eq "$(jq -r ".MetricDataResults[0].Values[0]" "$TMP/aws.out")" 30 "aws cloudwatch get-metric-data (Query) gets the memory figure"
 else
   echo "skip - aws (the AWS CLI) is not installed: no comparison"
 fi
@@ -175,7 +176,7 @@ expect_in "$ERR" "the newest of 2 running" "exec says which task it chose"
 PLUGIN_LOG=$TMP/debug-calls "$ECSCTL" --debug --endpoint-url "$ENDPOINT" exec web --cluster ops >/dev/null 2>"$TMP/debug.err" </dev/null \
   || fail "exec --debug: $(tail -3 "$TMP/debug.err")"
 grep -q '"tokenValue"' "$TMP/debug.err" || fail "--debug shows no ExecuteCommand response"
-TOKEN=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1],"rb").read().split(b"\0")[1])["tokenValue"])' "$TMP/debug-calls/call1")
+TOKEN=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1],"rb").read().split(b"\0")[0])["tokenValue"])' "$TMP/debug-calls/call1")
 grep -qF "$TOKEN" "$TMP/debug.err" && fail "--debug printed the session token"
 grep -q '"tokenValue": *"\*\*\*\*"' "$TMP/debug.err" || fail "the token is not masked in --debug"
 pass "--debug masks the session token"
