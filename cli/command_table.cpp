@@ -15,6 +15,8 @@ const CommandTable& command_table() {
       &validate, &verify, &render, &diff, &register_task_definition, &cost,
       // Tasks and services.
       &run_task, &create_service, &deploy, &scale, &restart, &rollback, &init, &logs,
+      // Operating a service.
+      &status, &exec, &execute_command,
       // Scheduled tasks.
       &create_scheduled_task, &update_scheduled_task, &list_scheduled_tasks, &describe_scheduled_task,
       &delete_scheduled_task, &run_scheduled_task_now,

@@ -226,6 +226,12 @@ Json call(Context& ctx, std::string_view service, std::string_view operation, co
   return invoke(session(ctx), service, operation, input);
 }
 
+Endpoint resolve_endpoint(Context& ctx, std::string_view service) {
+  Json m = {{"metadata", model::metadata(service)}};
+  Target t = resolve_target(session(ctx), m, CallOptions{});
+  return {t.endpoint, t.region};
+}
+
 std::string redact_header(std::string_view name, std::string_view value) {
   std::string l(name);
   for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -267,7 +273,7 @@ std::string redact_body(std::string body) {
     if (!j.is_discarded() && mask_secret_values(j)) body = j.dump();
   }
   static const char* names[] = {"SecretAccessKey", "secretAccessKey", "SessionToken", "sessionToken",
-                                "accessToken", "WebIdentityToken", "Token", "refreshToken", "clientSecret",
+                                "tokenValue", "accessToken", "WebIdentityToken", "Token", "refreshToken", "clientSecret",
                                 "SAMLAssertion"};
   auto mask = [&](size_t from, size_t to) {
     body.replace(from, to - from, "****");

@@ -33,6 +33,13 @@ struct PageOptions {
 // missing region/credentials, Error(Exit::other) for transport failures.
 Json call(Context& ctx, std::string_view service, std::string_view operation, const Json& input);
 
+// Where calls to `service` go, resolved as call() resolves them: the endpoint
+// URL ("https://ecs.us-east-1.amazonaws.com", or the configured one) and the region.
+struct Endpoint {
+  std::string url, region;
+};
+Endpoint resolve_endpoint(Context& ctx, std::string_view service);
+
 // As call(), following the operation's paginator (paginators-1.json) and
 // merging pages as the AWS CLI does; without a paginator it is call().
 Json call_paginated(Context& ctx, std::string_view service, std::string_view operation,

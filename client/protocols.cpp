@@ -216,6 +216,18 @@ HttpRequest serialize_rest_json(const OperationView& view, const Json& input, st
 
 }  // namespace
 
+// The protocol to speak: the model's `protocol` when ecsctl speaks it, else the
+// first of its `protocols` that ecsctl speaks, as botocore chooses (CloudWatch's
+// model lists smithy-rpc-v2-cbor, json, query: ecsctl sends json).
+static std::string wire_protocol(const Json& meta) {
+  auto known = [](const std::string& p) { return p == "json" || p == "query" || p == "rest-json"; };
+  std::string protocol = meta.value("protocol", std::string("json"));
+  if (known(protocol)) return protocol;
+  for (const auto& p : meta.value("protocols", Json::array()))
+    if (p.is_string() && known(p.get<std::string>())) return p.get<std::string>();
+  return protocol;
+}
+
 HttpRequest serialize_request(const Json& m, std::string_view operation, const Json& input, std::string_view endpoint) {
   return serialize_request(model::build_view(m, operation), input, endpoint);
 }
@@ -224,7 +236,7 @@ HttpRequest serialize_request(const OperationView& view, const Json& input, std:
   static const Json k_no_metadata = Json::object();
   const Json& meta = view.metadata ? *view.metadata : k_no_metadata;
   const std::string& operation = view.name;
-  std::string protocol = meta.value("protocol", std::string("json"));
+  std::string protocol = wire_protocol(meta);
   static const Shape k_empty{"", Type::structure};
   const Shape& shape = view.input ? *view.input : k_empty;
   if (protocol == "rest-json") return serialize_rest_json(view, input, endpoint);
@@ -366,7 +378,7 @@ Json parse_output(const Json& m, std::string_view operation, const HttpResponse&
 
 Json parse_output(const OperationView& view, const HttpResponse& response) {
   const std::string& operation = view.name;
-  std::string protocol = view.metadata ? view.metadata->value("protocol", std::string("json")) : "json";
+  std::string protocol = view.metadata ? wire_protocol(*view.metadata) : "json";
   if (!view.output) return Json::object();
   const Shape& shape = *view.output;
   if (protocol == "query" || protocol == "ec2") {
@@ -436,7 +448,7 @@ ErrorInfo parse_error(const Json& m, const HttpResponse& r) {
   ErrorInfo e;
   e.status = r.status;
   e.request_id = header_request_id(r);
-  std::string protocol = m["metadata"].value("protocol", std::string("json"));
+  std::string protocol = wire_protocol(m["metadata"]);
   if (protocol == "query" || protocol == "ec2") {
     pugi::xml_document doc;
     if (!r.body.empty() && doc.load_buffer(r.body.data(), r.body.size())) {

@@ -41,5 +41,8 @@ extern const CommandSpec list_scheduled_tasks;
 extern const CommandSpec describe_scheduled_task;
 extern const CommandSpec delete_scheduled_task;
 extern const CommandSpec run_scheduled_task_now;
+extern const CommandSpec status;           // commands/status.cpp
+extern const CommandSpec exec;             // commands/exec.cpp
+extern const CommandSpec execute_command;  // commands/exec.cpp
 
 }  // namespace ecsctl::commands

@@ -65,6 +65,7 @@ void Ecs::register_operations(Router& router) {
       {"TagResource", &Ecs::tag_resource},
       {"UntagResource", &Ecs::untag_resource},
       {"ListTagsForResource", &Ecs::list_tags_for_resource},
+      {"ExecuteCommand", &Ecs::execute_command},
   };
   for (const auto& [name, method] : k_ops) {
     Method m = method;

@@ -89,6 +89,7 @@ class Ecs {
   Json tag_resource(const Json& in);
   Json untag_resource(const Json& in);
   Json list_tags_for_resource(const Json& in);
+  Json execute_command(const Json& in);  // local/ecs_exec.cpp
 
   // Counts of what the store holds (for `ecsctl local status`).
   Json counts();

@@ -99,6 +99,7 @@ bool advance(Ecs& e, Json& task, double now, Pace pace) {
       for (const auto& c : task["containers"])
         if (c["healthStatus"] != "UNKNOWN" && task["healthStatus"] != "UNHEALTHY") task["healthStatus"] = c["healthStatus"];
     }
+    give_runtime_ids(task, now);
     for (const auto& hook : e.hooks().on_running) hook(task);
     if (plan.contains("exit_code")) {
       task["_"]["due"] = now + plan["after"].get<double>() * (pace == Pace::fast ? 0.1 : 1.0);

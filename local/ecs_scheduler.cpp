@@ -218,6 +218,7 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
         if (p.contains(k)) in[k] = p[k];
       for (const char* k : {"placementStrategy", "placementConstraints"})
         if (!svc.value(k, Json::array()).empty()) in[k] = svc[k];
+      if (svc.value("enableExecuteCommand", false)) in["enableExecuteCommand"] = true;
       try {
         Json r = TaskLifecycle::launch(e, cluster, td, in, n, pid, nullptr);
         for (const auto& t : r["tasks"]) {

@@ -34,6 +34,10 @@ long parse_memory(const std::string& s);
 Json tags_of(Store& store, const std::string& arn);
 void put_tags(Store& store, const std::string& arn, const Json& tags);
 
+// Gives the task's containers their runtimeId (and, with enableExecuteCommand,
+// a RUNNING ExecuteCommandAgent) when they start (local/ecs_exec.cpp).
+void give_runtime_ids(Json& task, double now);
+
 // The steps that several ECS operations (and the background engine) take on
 // the Ecs state, grouped by what they do. Each is a friend of Ecs.
 

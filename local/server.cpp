@@ -22,6 +22,7 @@
 
 #include "client/sigv4.hpp"
 #include "core/error.hpp"
+#include "local/cloudwatch.hpp"
 #include "local/ecs_shared.hpp"
 #include "local/account.hpp"
 #include "local/events_services.hpp"
@@ -317,6 +318,8 @@ int run_server(const ServerOptions& opt) {
     ecs.adopt_tasks();
     store.commit();
   }
+  CloudWatch cloudwatch(store);  // GetMetricData; the engine runtime may add its statistics with set_stats()
+  cloudwatch.register_operations(router);
 
   // With --tls: HTTPS with the state directory's CA and server certificate.
   std::unique_ptr<httplib::Server> server;
