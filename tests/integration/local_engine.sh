@@ -57,9 +57,17 @@ expect_eq "$(jq -r '.tasks[0].stopCode' <<<"$OUT")" EssentialContainerExited "st
 IP=$(jq -r '.tasks[0].containers[0].networkInterfaces[0].privateIpv4Address' <<<"$OUT")
 [[ $IP == 10.88.* ]] || fail "the awsvpc task's address is its network namespace's (podman's 10.88.0.0/16), not $IP"
 pass "the task's private IP is its network namespace's ($IP)"
-LOGFILE="$STATE/container-logs/~ecs~job/job~main~${TASK##*/}.log"
-grep -q "hello from the container in /www" "$LOGFILE" 2>/dev/null || fail "the line reached the log sink as job/main/TASK-ID ($LOGFILE)"
-pass "the container's line reached the log sink under awslogs' stream name"
+SAVED_OUT=$OUT
+for _ in $(seq 1 50); do
+  run logs --cluster eng --task "${TASK##*/}" --since 1h
+  grep -q "hello from the container in /www" <<<"$OUT" && break
+  sleep 0.1
+done
+expect_code 0 "ecsctl logs --task of the one-shot task"
+expect_in "$OUT" "hello from the container in /www" "ecsctl logs shows the container's line (CloudWatch Logs of the plane)"
+run __call logs GetLogEvents "{\"logGroupName\": \"/ecs/job\", \"logStreamName\": \"job/main/${TASK##*/}\", \"startFromHead\": true}"
+expect_in "$OUT" "hello from the container in /www" "the line is in the awslogs stream job/main/TASK-ID"
+OUT=$SAVED_OUT
 for _ in $(seq 1 50); do [ -z "$(podman ps -aq --filter "label=io.ecsctl.local.task-arn=$TASK")" ] && break; sleep 0.1; done
 [ -z "$(podman ps -aq --filter "label=io.ecsctl.local.task-arn=$TASK")" ] || fail "the stopped task's containers are removed"
 pass "the stopped task's containers (and its network namespace) are removed"

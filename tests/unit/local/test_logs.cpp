@@ -8,6 +8,7 @@
 #include "local/ecs.hpp"
 #include "local/events_services.hpp"
 #include "local/logs.hpp"
+#include "local/logs_ecs.hpp"
 #include "local/logs_filter.hpp"
 
 using namespace ecsctl;
@@ -317,6 +318,7 @@ TEST_CASE("the plane: Logs routed, unknown operations named, simulated container
   Ecs ecs(store, "us-east-1", "123456789012", Pace::fast);
   Router router;
   ExtraServices extra(store, ecs, router, "us-east-1", "123456789012", Pace::fast);
+  connect_simulated_logs(ecs, store, extra.logs());  // as local/server.cpp does for the simulated runtime
   auto json_call = [&](const std::string& target, const Json& body) {
     HttpRequest r;
     r.method = "POST";
