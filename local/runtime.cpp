@@ -126,31 +126,7 @@ pid_t start_podman(const std::string& podman, const std::string& socket, const s
   return pid;
 }
 
-class FileLogSink : public LogSink {
- public:
-  explicit FileLogSink(std::string dir) : m_dir(std::move(dir)) {}
-  void append(const std::string& group, const std::string& stream, long long ts, const std::string& message) override {
-    auto clean = [](std::string s) {
-      for (auto& c : s)
-        if (c == '/') c = '~';
-      if (s.empty() || s == "." || s == "..") s = "_";
-      return s;
-    };
-    std::lock_guard lock(m_mutex);
-    std::error_code ec;
-    fs::create_directories(m_dir + "/" + clean(group), ec);
-    std::ofstream out(m_dir + "/" + clean(group) + "/" + clean(stream) + ".log", std::ios::app);
-    out << ts << " " << message << "\n";
-  }
-
- private:
-  std::string m_dir;
-  std::mutex m_mutex;
-};
-
 }  // namespace
-
-std::unique_ptr<LogSink> make_file_log_sink(std::string dir) { return std::make_unique<FileLogSink>(std::move(dir)); }
 
 std::unique_ptr<Runtime> make_simulated_runtime(std::string why) {
   return std::make_unique<SimulatedRuntime>(std::move(why));

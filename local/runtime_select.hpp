@@ -33,8 +33,4 @@ void stop_podman(const EngineChoice& choice, const std::string& state_dir);
 // The text of local/engine/containers.conf, which the plane writes into its state directory.
 const char* containers_conf_text();
 
-// A LogSink that appends "timestamp_ms message" lines to
-// DIR/<group>/<stream with '/' as '~'>.log (until the CloudWatch Logs store is wired in).
-std::unique_ptr<LogSink> make_file_log_sink(std::string dir);
-
 }  // namespace ecsctl::local
