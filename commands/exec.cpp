@@ -17,6 +17,7 @@
 #include "commands/api.hpp"
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "commands/project.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "core/error.hpp"
@@ -284,8 +285,15 @@ Json pick_task(Context& ctx, Runtime& rt, const std::string& cluster, const std:
 
 int run_exec(Context& ctx, Args& args) {
   std::string cluster = args.value("--cluster").value_or("");
-  const auto& words = args.positionals();
-  if (words.empty()) throw_usage("exec needs a SERVICE or TASK", "ecsctl exec web --cluster prod -- /bin/sh");
+  std::vector<std::string> words = args.positionals();
+  if (words.empty() && project::wanted(args, true)) {
+    project::Project p = project::load(ctx, args, project::Need::names);
+    if (cluster.empty()) cluster = p.cluster;
+    words.push_back(p.service);
+  }
+  if (words.empty())
+    throw_usage("exec needs a SERVICE or TASK (or an ecsctl.yaml naming a service)",
+                "ecsctl exec web --cluster prod -- /bin/sh");
   std::string ref = words[0];
   std::string command;
   for (size_t i = 1; i < words.size(); ++i) command += (i > 1 ? " " : "") + shell_quote(words[i]);
@@ -355,15 +363,18 @@ const CommandSpec exec{
         "newest), or takes the TASK id or ARN given, and starts an interactive ExecuteCommand session\n"
         "through session-manager-plugin (as `execute-command`). CMD defaults to /bin/sh; its words are\n"
         "quoted for the shell. A task with several containers needs --container. A service without\n"
-        "enableExecuteCommand is refused with the command that turns it on.\n",
-    .flags =
+        "enableExecuteCommand is refused with the command that turns it on. With no SERVICE or TASK,\n"
+        "the service and cluster named by the project file (ecsctl.yaml, or --config).\n",
+    .flags = flags_with(
         {
             {.name = "--cluster", .metavar = "CLUSTER", .help = "the cluster (default: default)",
              .complete = Completer::cluster},
             {.name = "--container", .metavar = "NAME", .help = "the container (needed when the task has several)",
              .complete = Completer::container},
         },
-    .positionals = {{.name = "SERVICE|TASK", .help = "a service, or a task id or ARN", .complete = Completer::service},
+        project::config_flag()),
+    .positionals = {{.name = "SERVICE|TASK", .help = "a service, or a task id or ARN (default: the project file's service)",
+                     .complete = Completer::service, .required = false},
                     {.name = "CMD", .help = "the command after --", .required = false, .many = true}},
     .run = ecsctl::commands::workflow::run_exec,
 };
