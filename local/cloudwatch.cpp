@@ -21,14 +21,6 @@ double system_now() {
   return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) / 1000.0;
 }
 
-std::string request_id() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx";
-  for (auto& c : out)
-    if (c == 'x') c = hex[rng() & 15];
-  return out;
-}
 
 double time_member(const Json& in, const char* name) {
   auto it = in.find(name);

@@ -22,6 +22,7 @@
 
 #include "client/sigv4.hpp"
 #include "core/error.hpp"
+#include "core/state_lock.hpp"
 #include "local/cloudwatch.hpp"
 #include "local/ecs_shared.hpp"
 #include "local/account.hpp"
@@ -47,16 +48,6 @@ std::string random_string(const char* alphabet, size_t n) {
   return out;
 }
 
-// Request ids need to be unique, not secret: a per-thread generator seeded
-// once, rather than the system's entropy source for every character.
-std::string request_id() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx";
-  for (auto& c : out)
-    if (c == 'x') c = hex[rng() & 15];
-  return out;
-}
 
 void write_private(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp" + std::to_string(getpid());
@@ -174,7 +165,7 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
 // Takes the state directory's lock for the life of the process (the descriptor
 // is never closed; O_CLOEXEC keeps it out of child processes).
 void lock_state_dir(const std::string& dir) {
-  std::string path = dir + "/" + k_lock_file;
+  std::string path = dir + "/" + k_state_lock_file;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw Error(Exit::config, "cannot open " + path + ": " + std::strerror(errno));
   struct flock fl {};
@@ -184,7 +175,7 @@ void lock_state_dir(const std::string& dir) {
   int err = errno;
   ::close(fd);
   if (err != EAGAIN && err != EACCES) throw Error(Exit::config, "cannot lock " + path + ": " + std::strerror(err));
-  long pid = lock_holder(dir);
+  long pid = state_lock_holder(dir);
   throw Error(Exit::config,
               "another ecsctl-local" + (pid > 0 ? " (pid " + std::to_string(pid) + ")" : std::string()) +
                   " already serves the state directory " + dir,
@@ -192,19 +183,6 @@ void lock_state_dir(const std::string& dir) {
 }
 
 }  // namespace
-
-long lock_holder(const std::string& dir) {
-  int fd = ::open((dir + "/" + k_lock_file).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  struct flock fl {};
-  fl.l_type = F_WRLCK;
-  fl.l_whence = SEEK_SET;
-  long pid = 0;
-  // A holder in another pid namespace shows as pid 0: held all the same.
-  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) pid = fl.l_pid > 0 ? fl.l_pid : -1;
-  ::close(fd);
-  return pid;
-}
 
 LocalKeys load_or_create_keys(const std::string& dir) {
   fs::create_directories(dir);
