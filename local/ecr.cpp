@@ -115,7 +115,28 @@ Json create_repository(AccountContext& ctx, const Json& in) {
 Json describe_repositories(AccountContext& ctx, const Json& in) {
   Json out = {{"repositories", Json::array()}};
   if (in.contains("repositoryNames")) {
-    for (const auto& n : in["repositoryNames"]) out["repositories"].push_back(require_repo(ctx, n.get<std::string>()));
+    for (const auto& n : in["repositoryNames"]) {
+      std::string name = n.get<std::string>();
+      if (!ctx.store.get(k_repos, name)) {
+        // With the engine runtime, a repository of the engine's localhost/NAME images.
+        std::vector<Json> engine = engine_images_of(ctx, name);
+        if (!engine.empty()) {
+          double created = engine.front().value("imagePushedAt", ctx.now());
+          for (const auto& img : engine) created = std::min(created, img.value("imagePushedAt", created));
+          out["repositories"].push_back(
+              {{"repositoryArn", ctx.arn("ecr", "repository/" + name)},
+               {"registryId", ctx.account},
+               {"repositoryName", name},
+               {"repositoryUri", ctx.account + ".dkr.ecr." + ctx.region + ".amazonaws.com/" + name},
+               {"createdAt", created},
+               {"imageTagMutability", "MUTABLE"},
+               {"imageScanningConfiguration", {{"scanOnPush", false}}},
+               {"encryptionConfiguration", {{"encryptionType", "AES256"}}}});
+          continue;
+        }
+      }
+      out["repositories"].push_back(require_repo(ctx, name));
+    }
     return out;
   }
   for (const auto& [name, r] : ctx.store.table(k_repos)) out["repositories"].push_back(r);

@@ -79,7 +79,7 @@ cat >"$TMP/secrets.json" <<JSON
 {"family": "secrets", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
  "executionRoleArn": "arn:aws:iam::$ACCOUNT:role/ecsTaskExecutionRole",
  "containerDefinitions": [{"name": "main", "image": "$IMAGE", "essential": true,
-   "command": ["sh", "-c", "for v in DB_PASSWORD JSON_PASSWORD API_TOKEN; do eval x=\\\\\$\$v; echo \$v sha256=\$(printf %s \"\$x\" | busybox sha256sum | cut -d' ' -f1) length=\${#x}; done"],
+   "command": ["sh", "-c", "p() { echo \$1 sha256=\$(printf %s \"\$2\" | busybox sha256sum | cut -d' ' -f1) length=\$(printf %s \"\$2\" | wc -c); }; p DB_PASSWORD \"\$DB_PASSWORD\"; p JSON_PASSWORD \"\$JSON_PASSWORD\"; p API_TOKEN \"\$API_TOKEN\""],
    "secrets": [{"name": "DB_PASSWORD", "valueFrom": "$DB_ARN"},
                {"name": "JSON_PASSWORD", "valueFrom": "$JSON_ARN:password::"},
                {"name": "API_TOKEN", "valueFrom": "/app/token"}],
@@ -220,7 +220,8 @@ jq '.containerDefinitions[0].image |= sub(":[^:]*$"; ":not-built")' "$TMP/fromec
 run verify --task-definition "$TMP/notbuilt.json"
 expect_code 3 "verify: a tag that was not built is missing"
 expect_in "$ERR" "is not in ECR repository 'ecsctl-test/app'" "verify says which tag is missing"
-run run-task "${NET[@]}" --task-definition "$TMP/fromecr.json" --wait-until stopped --exit-code-from main
+jq --arg role "arn:aws:iam::$ACCOUNT:role/ecsTaskExecutionRole" '.executionRoleArn = $role' "$TMP/fromecr.json" >"$TMP/fromecr-run.json"
+run run-task "${NET[@]}" --task-definition "$TMP/fromecr-run.json" --wait-until stopped --exit-code-from main
 expect_code 0 "a task naming the ECR URI runs the engine's local image"
 expect_eq "$(jq -r '.tasks[0].containers[0].image' <<<"$OUT")" "$ECR_IMAGE" "DescribeTasks keeps the image the task definition names"
 
