@@ -441,6 +441,9 @@ class EngineRuntime : public Runtime {
         if (from.rfind("arn:", 0) == 0 && from.find(":secretsmanager:") != std::string::npos) {
           size_t pos = 0;
           for (int i = 0; i < 7 && pos != std::string::npos; ++i) pos = from.find(':', pos + 1);
+          if (pos != std::string::npos && m_opt.resolve_secret && m_opt.resolve_secret(from.substr(0, pos)))
+            return secrets_failure("unable to retrieve secret from asm: the secret " + from.substr(0, pos) +
+                                   " has no JSON key, version stage or version id as " + from + " names");
           return secrets_failure("unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret " +
                                  from.substr(0, pos) + " from secrets manager" + asm_missing);
         }

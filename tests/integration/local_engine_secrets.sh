@@ -114,6 +114,11 @@ REASON=$(jq -r '.tasks[0].stoppedReason' <<<"$OUT")
 expect_in "$REASON" "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm" "ECS's stop reason for a missing secret"
 expect_in "$REASON" "$MISSING_ARN" "it names the secret"
 expect_eq "$(jq -r '.tasks[0].stopCode' <<<"$OUT")" TaskFailedToStart "stopCode TaskFailedToStart"
+jq --arg from "$JSON_ARN:nokey::" '.family = "missingkey" | .containerDefinitions[0].secrets = [{"name": "X", "valueFrom": $from}]' \
+  "$TMP/secrets.json" >"$TMP/missingkey.json"
+run run-task "${NET[@]}" --task-definition "$TMP/missingkey.json" --wait-until stopped --exit-code-from main
+expect_code 5 "a JSON key the secret does not have: the task fails to start"
+expect_in "$(jq -r '.tasks[0].stoppedReason' <<<"$OUT")" "has no JSON key, version stage or version id as $JSON_ARN:nokey::" "the stop reason says the key is missing"
 jq '.family = "missingparam" | .containerDefinitions[0].secrets = [{"name": "X", "valueFrom": "/app/nope"}]' \
   "$TMP/secrets.json" >"$TMP/missingparam.json"
 run run-task "${NET[@]}" --task-definition "$TMP/missingparam.json" --wait-until stopped --exit-code-from main
