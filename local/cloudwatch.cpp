@@ -107,6 +107,7 @@ Json CloudWatch::one_query(const Json& q, double start, double end, bool ascendi
   for (double t = first; t < end && t <= now; t += p) {
     std::optional<double> v;
     if (m_stats) v = m_stats(*svc, name, t, t + p);
+    if (!v && m_stats && !m_flat_fallback) continue;
     double value = v ? *v : (name == "CPUUtilization" ? k_flat_cpu_percent : k_flat_memory_percent);
     if (statistic == "SampleCount") value = tasks;
     else if (statistic == "Sum") value *= tasks;

@@ -24,6 +24,7 @@
 #include "core/error.hpp"
 #include "core/state_lock.hpp"
 #include "local/cloudwatch.hpp"
+#include "local/engine_images.hpp"
 #include "local/ecs_shared.hpp"
 #include "local/account.hpp"
 #include "local/events_services.hpp"
@@ -285,9 +286,20 @@ int run_server(const ServerOptions& opt) {
   // Containers' awslogs output goes into the plane's CloudWatch Logs (local/logs.hpp); the
   // simulated runtime writes a line there when a container starts and stops instead.
   CloudWatchLogSink log_sink(extra.logs(), store, router.state_mutex());
-  std::unique_ptr<Runtime> runtime =
-      engine_choice.socket.empty() ? make_simulated_runtime(engine_choice.why)
-                                   : make_engine_runtime({engine_choice.socket, opt.state_dir, &log_sink, log_line});
+  EngineOptions engine_options{engine_choice.socket, opt.state_dir, &log_sink, log_line};
+  // Task secrets and registry credentials from the plane's Secrets Manager and SSM.
+  engine_options.resolve_secret = [&account, &router](const std::string& value_from) {
+    std::lock_guard lock(router.state_mutex());
+    return resolve_secret_value(account.context(), value_from);
+  };
+  std::unique_ptr<Runtime> runtime = engine_choice.socket.empty() ? make_simulated_runtime(engine_choice.why)
+                                                                  : make_engine_runtime(std::move(engine_options));
+  if (runtime->is_engine()) {
+    // ECR also finds the engine's images named localhost/REPO:TAG.
+    account.context().engine_images = [api = EngineApi(engine_choice.socket), &account](const std::string& repo) {
+      return engine_ecr_images(api, repo, account.context().account);
+    };
+  }
   ecs.set_runtime(runtime.get());
   if (runtime->is_engine()) extra.elbv2().set_tasks_reachable(true);  // real addresses: real health checks
   else connect_simulated_logs(ecs, store, extra.logs());
@@ -296,7 +308,11 @@ int run_server(const ServerOptions& opt) {
     ecs.adopt_tasks();
     store.commit();
   }
-  CloudWatch cloudwatch(store);  // GetMetricData; the engine runtime may add its statistics with set_stats()
+  CloudWatch cloudwatch(store);  // GetMetricData
+  if (runtime->is_engine())  // the engine's container statistics, not flat figures
+    cloudwatch.set_stats([rt = runtime.get()](const Json& service, const std::string& metric, double from, double to) {
+      return rt->service_metric(service, metric, from, to);
+    }, /*flat_fallback=*/false);
   cloudwatch.register_operations(router);
 
   // With --tls: HTTPS with the state directory's CA and server certificate.
