@@ -170,7 +170,7 @@ else fail "$out"; fi
 expect_eq "$(cat "$TMP/ecsctl.out")" "$(cat "$TMP/aws.out")" "the same stdout as the AWS CLI"
 expect_eq "$(sed -n 3p "$TMP/ecsctl.out")" "Waiting for d-ABCDEF123 to succeed (will wait up to 30 minutes)..." \
   "the wait message (group wait 0+5+10 minutes, at least 30)"
-expect_eq "$(grep -c GetDeployment "$TMP/ecsctl.log")" 2 "it polled GetDeployment until Succeeded"
+expect_eq "$(grep -c '"GetDeployment"' "$TMP/ecsctl.log")" 2 "it polled GetDeployment until Succeeded"
 content=$(field "$TMP/ecsctl.log" CreateDeployment 'body["revision"]["appSpecContent"]["content"]')
 expect_eq "$content" "$(field "$TMP/aws.log" CreateDeployment 'body["revision"]["appSpecContent"]["content"]')" \
   "the AppSpec content is the AWS CLI's, byte for byte"
