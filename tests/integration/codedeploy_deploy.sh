@@ -94,6 +94,7 @@ script = {
     "GetDeployment": [info(s) for s in statuses],
     "ListDeployments": [{"deployments": ["d-RUNNING1"]}],
     "StopDeployment": [{"status": "Pending", "statusMessage": "Stopping deployment"}],
+    "UpdateService": [{"service": svc}],
 }
 json.dump(script, open(file, "w"))
 PY
@@ -263,5 +264,62 @@ expect_eq "$(field "$TMP/stop.log" StopDeployment 'json.dumps(body, sort_keys=Tr
 expect_eq "$(field "$TMP/stop.log" ListDeployments 'json.dumps(body["includeOnlyStatuses"])')" \
   '["Created", "Queued", "InProgress", "Baking", "Ready"]' "the running deployment is looked up"
 expect_eq "$(grep -c '"GetDeployment"' "$TMP/stop.log")" 2 "it waited until the deployment stopped"
+
+# 7. The project form: the service file changes desiredCount (UpdateService,
+#    without a task definition) and the subnets (carried by the AppSpec), the
+#    task definition file the image (registered, deployed through CodeDeploy).
+mkdir -p "$TMP/proj"
+printf 'cluster: prod\nservice: web\nservice_definition: service.yaml\ntask_definition: td.yaml\n' >"$TMP/proj/ecsctl.yaml"
+cat >"$TMP/proj/service.yaml" <<'YAML'
+desiredCount: 3
+deploymentController:
+  type: CODE_DEPLOY
+capacityProviderStrategy:
+  - capacityProvider: FARGATE_SPOT
+    weight: 2
+    base: 1
+platformVersion: 1.4.0
+networkConfiguration:
+  awsvpcConfiguration:
+    subnets: [subnet-0ccc]
+    securityGroups: [sg-0web]
+    assignPublicIp: DISABLED
+loadBalancers:
+  - targetGroupArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/blue/1
+    containerName: web
+    containerPort: 8080
+YAML
+cat >"$TMP/proj/td.yaml" <<'YAML'
+family: web
+networkMode: awsvpc
+requiresCompatibilities: [FARGATE]
+cpu: "256"
+memory: "512"
+containerDefinitions:
+  - name: web
+    image: nginx:1.28
+    essential: true
+    portMappings:
+      - containerPort: 8080
+        protocol: tcp
+YAML
+write_script "$TMP/proj.json" Succeeded
+start_server "$TMP/proj.json" "$TMP/projdry.log"
+"$ECSCTL" deploy --config "$TMP/proj/ecsctl.yaml" --dry-run --endpoint-url "$ENDPOINT" >"$TMP/projdry.out" 2>"$TMP/projdry.err"
+expect_code $? 0 "project deploy --dry-run on a CODE_DEPLOY service ($(cat "$TMP/projdry.err"))"
+expect_eq "$(python3 -c 'import json,sys; print(" ".join(r["operation"] for r in json.load(sys.stdin)["requests"]))' <"$TMP/projdry.out")" \
+  "RegisterTaskDefinition UpdateService CreateDeployment" "--dry-run lists the requests"
+if grep -qE '"(RegisterTaskDefinition|UpdateService|CreateDeployment)"' "$TMP/projdry.log"; then fail "--dry-run sent a change"
+else pass "--dry-run sends no change"; fi
+start_server "$TMP/proj.json" "$TMP/proj.log"
+"$ECSCTL" deploy --config "$TMP/proj/ecsctl.yaml" --endpoint-url "$ENDPOINT" >/dev/null 2>"$TMP/proj.err"
+expect_code $? 0 "project deploy on a CODE_DEPLOY service ($(cat "$TMP/proj.err"))"
+expect_eq "$(field "$TMP/proj.log" UpdateService 'json.dumps(body, sort_keys=True)')" \
+  '{"cluster": "prod", "desiredCount": 3, "service": "web"}' "UpdateService gets desiredCount only"
+expect_match "$(field "$TMP/proj.log" CreateDeployment 'body["revision"]["appSpecContent"]["content"]')" \
+  '"TaskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:4".*"Subnets": \["subnet-0ccc"\]' \
+  "the AppSpec has the new revision and the file's subnets"
+expect_eq "$(field "$TMP/proj.log" RegisterTaskDefinition 'body["containerDefinitions"][0]["image"]')" nginx:1.28 \
+  "the task definition file is registered"
 
 finish
