@@ -241,7 +241,7 @@ const CommandSpec deploy{
         "its rolloutState is COMPLETED). stdout is the final service object, in the output format;\n"
         "progress goes to stderr, and --events FILE writes it as NDJSON events too.\n\n"
         "On a service whose deployment controller is CODE_DEPLOY, the new revision goes out through a\n"
-        "CodeDeploy deployment with an AppSpec generated from the service (README, \"CodeDeploy\").\n"
+        "CodeDeploy deployment with an AppSpec generated from the service (README, \"Blue/green through CodeDeploy\").\n"
         "With --codedeploy-appspec FILE it is the AWS CLI's `aws ecs deploy`: --service,\n"
         "--task-definition FILE (JSON) and optionally --cluster, --codedeploy-application and\n"
         "--codedeploy-deployment-group; same requests, messages and exit codes (255 on failure).\n\n"
