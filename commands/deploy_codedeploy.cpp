@@ -21,6 +21,8 @@
 #include "commands/workflow.hpp"
 #include "commands/workflow_codedeploy.hpp"
 #include "core/error.hpp"
+#include "schemas/model_view.hpp"
+#include "schemas/validate_input.hpp"
 
 namespace ecsctl::commands::workflow::codedeploy {
 namespace {
@@ -180,6 +182,16 @@ int run(Context& ctx, Args& args) {
   long wait_min = minutes(info, "deploymentReadyOption", "waitTimeInMinutes") +
                   minutes(info, "terminateBlueInstancesOnDeploymentSuccess", "terminationWaitTimeInMinutes") + 10;
 
+  // botocore's parameter validation, when the call is made (not a ServiceClientError).
+  const model::OperationView& view = model::view("ecs", "RegisterTaskDefinition");
+  if (view.input) {
+    model::Findings findings = model::validate(*view.input, task_definition, model::client_checks());
+    try {
+      model::throw_client_error(findings);
+    } catch (const Error& e) {
+      fail(e.what());
+    }
+  }
   Json registered = step("register ECS task definition",
                          [&] { return rt.call("ecs", "RegisterTaskDefinition", task_definition); });
   const std::string arn = str(registered.value("taskDefinition", Json::object()), "taskDefinitionArn");

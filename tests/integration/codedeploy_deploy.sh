@@ -228,6 +228,22 @@ expect_eq "$(cat "$TMP/ecsctl4.err")" "$(cat "$TMP/aws4.err")" "no taskDefinitio
 if out=$(compare "$TMP/aws4.log" "$TMP/ecsctl4.log"); then pass "no taskDefinition: the same calls ($out)"
 else fail "no taskDefinition: $out"; fi
 
+# A task definition file with a member RegisterTaskDefinition lacks: botocore's validation.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["taskDefinitionArn"]="x"; json.dump(d, open(sys.argv[2], "w"))' \
+  "$TMP/td.json" "$TMP/td-extra.json"
+start_server "$TMP/now.json" "$TMP/aws5.log"
+aws ecs deploy --endpoint-url "$ENDPOINT" --cluster prod --service web --task-definition "$TMP/td-extra.json" \
+  --codedeploy-appspec "$TMP/appspec.yaml" >/dev/null 2>"$TMP/aws5.err"
+aws_rc=$?
+start_server "$TMP/now.json" "$TMP/ecsctl5.log"
+"$ECSCTL" deploy --endpoint-url "$ENDPOINT" --cluster prod --service web --task-definition "$TMP/td-extra.json" \
+  --codedeploy-appspec "$TMP/appspec.yaml" >/dev/null 2>"$TMP/ecsctl5.err"
+rc=$?
+expect_code "$rc" "$aws_rc" "an unknown member in the task definition file: the AWS CLI's exit code"
+expect_eq "$(head -3 "$TMP/ecsctl5.err")" "$(head -3 "$TMP/aws5.err")" "an unknown member: botocore's message"
+if out=$(compare "$TMP/aws5.log" "$TMP/ecsctl5.log"); then pass "an unknown member: the same calls ($out)"
+else fail "an unknown member: $out"; fi
+
 # 5. ecsctl's own deploy of the CODE_DEPLOY service: the AppSpec it generates
 #    is the one the AWS CLI sent for appspec.yaml (scenario 1).
 write_script "$TMP/own.json" InProgress InProgress Succeeded
