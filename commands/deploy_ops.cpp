@@ -210,6 +210,10 @@ int run_rollback(Context& ctx, Args& args) {
     if (text_progress(ctx, c.wait))
       ctx.err << "rolling " << c.service << " back from " << cur << " to " << taskdef_short(target) << " (" << why
               << ")\n";
+    // The AppSpec names the revision by its ARN.
+    if (target.rfind("arn:", 0) != 0)
+      target = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", target}})["taskDefinition"].value(
+          "taskDefinitionArn", target);
     codedeploy::Deployment d{svc, svc, Json(), false, target};
     return codedeploy::run_deploy(ctx, rt, args, d, {{}, c.wait, false, c.no_wait});
   }

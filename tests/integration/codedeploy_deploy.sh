@@ -281,6 +281,19 @@ expect_eq "$(field "$TMP/stop.log" ListDeployments 'json.dumps(body["includeOnly
   '["Created", "Queued", "InProgress", "Baking", "Ready"]' "the running deployment is looked up"
 expect_eq "$(grep -c '"GetDeployment"' "$TMP/stop.log")" 2 "it waited until the deployment stopped"
 
+# rollback --to-revision on a CODE_DEPLOY service: a new CodeDeploy deployment
+# whose AppSpec names the revision by ARN (the server answers
+# DescribeTaskDefinition with web:3 whatever is asked).
+write_script "$TMP/to.json" Succeeded
+start_server "$TMP/to.json" "$TMP/to.log"
+"$ECSCTL" rollback web --cluster prod --to-revision 2 --endpoint-url "$ENDPOINT" >/dev/null 2>"$TMP/to.err"
+expect_code $? 0 "rollback --to-revision of a CODE_DEPLOY service ($(cat "$TMP/to.err"))"
+expect_eq "$(field "$TMP/to.log" DescribeTaskDefinition 'body["taskDefinition"]')" "web:2" "the revision is looked up"
+expect_match "$(field "$TMP/to.log" CreateDeployment 'body["revision"]["appSpecContent"]["content"]')" \
+  '"TaskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3"' "deployed by ARN through CodeDeploy"
+if grep -q '"StopDeployment"\|"UpdateService"' "$TMP/to.log"; then fail "no StopDeployment or UpdateService"
+else pass "no StopDeployment or UpdateService"; fi
+
 # 7. The project form: the service file changes desiredCount (UpdateService,
 #    without a task definition) and the subnets (carried by the AppSpec), the
 #    task definition file the image (registered, deployed through CodeDeploy).
