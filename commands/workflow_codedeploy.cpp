@@ -1,8 +1,6 @@
 #include "commands/workflow_codedeploy.hpp"
 
 #include <cctype>
-#include <cmath>
-#include <cstdio>
 #include <ostream>
 
 #include "client/sigv4.hpp"
@@ -18,79 +16,6 @@ namespace {
 std::string str(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
   return j[key].get<std::string>();
-}
-
-void python_string(std::string& out, const std::string& raw) {
-  const std::string s = pyfmt::sanitize_utf8(raw);
-  out += '"';
-  char buf[16];
-  for (std::size_t i = 0; i < s.size();) {
-    char32_t cp = pyfmt::next_code_point(s, i);
-    switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
-    }
-    if (cp >= 0x20 && cp < 0x7f) {
-      out += static_cast<char>(cp);
-    } else if (cp > 0xffff) {
-      char32_t v = cp - 0x10000;
-      std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", static_cast<unsigned>(0xd800 | (v >> 10)),
-                    static_cast<unsigned>(0xdc00 | (v & 0x3ff)));
-      out += buf;
-    } else {
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
-      out += buf;
-    }
-  }
-  out += '"';
-}
-
-void python_json_to(std::string& out, const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: out += "null"; return;
-    case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case Json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return;
-    case Json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return;
-    case Json::value_t::number_float: {
-      double d = v.get<double>();
-      if (std::isnan(d)) out += "NaN";
-      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
-      else out += pyfmt::float_repr(d);
-      return;
-    }
-    case Json::value_t::string: python_string(out, v.get<std::string>()); return;
-    case Json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v) {
-        if (!first) out += ", ";
-        first = false;
-        python_json_to(out, e);
-      }
-      out += ']';
-      return;
-    }
-    case Json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [k, e] : v.items()) {
-        if (!first) out += ", ";
-        first = false;
-        python_string(out, k);
-        out += ": ";
-        python_json_to(out, e);
-      }
-      out += '}';
-      return;
-    }
-    default: out += "null"; return;
-  }
 }
 
 std::string lower(std::string s) {
@@ -112,11 +37,6 @@ std::string suffix(const std::string& cluster, const std::string& service) {
 
 }  // namespace
 
-std::string python_json(const Json& value) {
-  std::string out;
-  python_json_to(out, value);
-  return out;
-}
 
 bool uses_codedeploy(const Json& service) {
   return service.is_object() && service.contains("deploymentController") &&
@@ -152,7 +72,7 @@ void set_task_definition(Json& appspec, const std::string& arn) {
 }
 
 Json create_deployment_input(const std::string& application, const std::string& group, const Json& appspec) {
-  std::string content = python_json(appspec);
+  std::string content = pyfmt::json_dumps(appspec);
   return {{"applicationName", application},
           {"deploymentGroupName", group},
           {"revision",

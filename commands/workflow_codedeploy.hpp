@@ -16,10 +16,6 @@
 
 namespace ecsctl::commands::workflow::codedeploy {
 
-// Python's json.dumps(value) with its defaults (", " and ": " separators,
-// ensure_ascii, float repr): the AppSpec content the AWS CLI sends.
-std::string python_json(const Json& value);
-
 // Whether the service (DescribeServices' element) deploys through CodeDeploy.
 bool uses_codedeploy(const Json& service);
 
@@ -42,7 +38,7 @@ struct AppSpecError : std::runtime_error {
 void set_task_definition(Json& appspec, const std::string& arn);
 
 // CreateDeployment's input for `appspec`: revisionType AppSpecContent, the
-// content as python_json and its SHA-256.
+// content as pyfmt::json_dumps (Python's json.dumps) and its SHA-256.
 Json create_deployment_input(const std::string& application, const std::string& group, const Json& appspec);
 
 // The AppSpec ecsctl writes for a service: one TargetService resource with the

@@ -4,17 +4,18 @@
 #include <doctest/doctest.h>
 
 #include "commands/workflow_codedeploy.hpp"
+#include "core/pyformat.hpp"
 
 using namespace ecsctl;
 using namespace ecsctl::commands::workflow::codedeploy;
 
-TEST_CASE("python_json writes what Python's json.dumps writes") {
+TEST_CASE("pyfmt::json_dumps writes what Python's json.dumps writes") {
   Json v = Json::parse(R"({"version": 0.0, "b": [1, 2.5, true, null, {}], "s": "caf\u00e9 \"q\" \\ \n \u007f \ud83d\ude00",
                            "f": 1e-07, "g": 1e16, "n": -3})");
-  CHECK(python_json(v) ==
+  CHECK(pyfmt::json_dumps(v) ==
         R"({"version": 0.0, "b": [1, 2.5, true, null, {}], "s": "caf\u00e9 \"q\" \\ \n \u007f \ud83d\ude00", )"
         R"("f": 1e-07, "g": 1e+16, "n": -3})");
-  CHECK(python_json(Json::array()) == "[]");
+  CHECK(pyfmt::json_dumps(Json::array()) == "[]");
 }
 
 TEST_CASE("set_task_definition replaces taskDefinition in every resource, keys in any case") {
@@ -43,12 +44,12 @@ TEST_CASE("generate_appspec takes the service's load balancer, platform, network
   Json svc = Json::parse(R"({"loadBalancers": [{"targetGroupArn": "tg", "containerName": "web", "containerPort": 80}],
     "platformVersion": "LATEST", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s1"], "assignPublicIp": "ENABLED"}},
     "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]})");
-  CHECK(python_json(generate_appspec(svc, "arn:td:2")) ==
+  CHECK(pyfmt::json_dumps(generate_appspec(svc, "arn:td:2")) ==
         R"({"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": )"
         R"({"TaskDefinition": "arn:td:2", "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}, )"
         R"("PlatformVersion": "LATEST", "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["s1"], )"
         R"("AssignPublicIp": "ENABLED"}}, "CapacityProviderStrategy": [{"CapacityProvider": "FARGATE", "Weight": 1}]}}}]})");
-  CHECK(python_json(generate_appspec(Json::object(), "t")) ==
+  CHECK(pyfmt::json_dumps(generate_appspec(Json::object(), "t")) ==
         R"({"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": "t"}}}]})");
 }
 
