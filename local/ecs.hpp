@@ -26,6 +26,10 @@ class Runtime;
 struct TaskHooks {
   std::vector<std::function<void(const Json& task)>> on_running;
   std::vector<std::function<void(const Json& task)>> on_stopped;
+  // Called (as the two above) when a task is asked to stop (desiredStatus
+  // becomes STOPPED), before its containers are stopped: its targets start
+  // draining then, so that no new request goes to a task that is going.
+  std::vector<std::function<void(const Json& task)>> on_stopping;
   // Extra checks of a CreateService input against its task definition (may throw ApiError).
   std::vector<std::function<void(const Json& input, const Json& task_definition)>> on_create_service;
   // Why a RUNNING service task fails a health check outside ECS (its target

@@ -65,6 +65,12 @@ void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
     }
     store.put(k_task_targets, task.value("taskArn", ""), saved);
   });
+  // Asked to stop: its targets drain from now on (the proxy sends them nothing new).
+  ecs.hooks().on_stopping.push_back([&store, &elbv2](const Json& task) {
+    const Json* saved = store.get(k_task_targets, task.value("taskArn", ""));
+    if (!saved) return;
+    for (const auto& t : *saved) elbv2.deregister_target(t[0], t[1], t[2]);
+  });
   ecs.hooks().on_stopped.push_back([&store, &elbv2](const Json& task) {
     std::string arn = task.value("taskArn", "");
     const Json* saved = store.get(k_task_targets, arn);

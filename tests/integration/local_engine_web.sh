@@ -54,7 +54,8 @@ wait_until() {
     "$@" && return 0
     sleep 0.2
   done
-  fail "timed out ($secs s) waiting until $what"
+  [ -f "$STATE/server.log" ] && grep -v "Action=\|AmazonEC2ContainerServiceV20141113\." "$STATE/server.log" | tail -30 >&2
+  fail "timed out ($secs s) waiting until $what${TG:+; target health: $(health "$TG" | tr '\n' ' ')}"
 }
 # service_tasks SERVICE [STATUS]: the task ARNs of a service (RUNNING by default).
 service_tasks() {
@@ -158,19 +159,19 @@ expect_eq "$(jq -r '.tasks[0].stoppedReason' <<<"$OUT")" "Essential container in
 expect_eq "$(jq -r '.tasks[0].stopCode' <<<"$OUT")" EssentialContainerExited "stopCode EssentialContainerExited"
 expect_eq "$(jq -r '.tasks[0].containers[0].exitCode' <<<"$OUT")" 137 "the killed container's exit code (SIGKILL)"
 
+# replaced: a RUNNING task of web other than the survivor and the killed one (REPLACEMENT, RPORT).
 replaced() {
-  mapfile -t NOW < <(service_tasks web)
-  [ "${#NOW[@]}" = 2 ] || return 1
-  for t in "${NOW[@]}"; do [ "$t" = "$SURVIVOR" ] || REPLACEMENT=$t; done
-  [ -n "${REPLACEMENT:-}" ] && [ "$REPLACEMENT" != "$VICTIM" ]
+  local running
+  running=$("$ECSCTL" describe-tasks --cluster web --tasks $(service_tasks web) 2>/dev/null |
+    jq -r --arg v "$VICTIM" --arg s "$SURVIVOR" '.tasks[] | select(.lastStatus == "RUNNING" and .taskArn != $v and .taskArn != $s) |
+      "\(.taskArn) \(.containers[0].networkBindings[0].hostPort)"' | head -1)
+  [ -n "$running" ] || return 1
+  read -r REPLACEMENT RPORT <<<"$running"
 }
-REPLACEMENT=""
-wait_until 30 "the service starts a replacement" replaced
-OUT=$(describe "$REPLACEMENT")
-RPORT=$(jq -r '.tasks[0].containers[0].networkBindings[0].hostPort' <<<"$OUT")
-replacement_healthy() { health "$TG" | grep -q "^$EC2_ID:$RPORT:healthy:"; }
-wait_until 30 "the replacement's target is healthy" replacement_healthy
+replacement_healthy() { replaced && health "$TG" | grep -q "^$EC2_ID:$RPORT:healthy:"; }
+wait_until 40 "the service replaces the killed task and the replacement's target is healthy" replacement_healthy
 pass "the replacement task ${REPLACEMENT##*/} runs and its target ($EC2_ID:$RPORT) is healthy"
+OUT=$(describe "$REPLACEMENT")
 expect_eq "$(jq -r '.tasks[0].lastStatus' <<<"$OUT")" RUNNING "the replacement is RUNNING"
 EVENTS=$("$ECSCTL" describe-services --cluster web --services web | jq -r '.services[0].events[].message')
 expect_in "$EVENTS" "(service web) has started 1 tasks: (task ${REPLACEMENT##*/})." "the service event of the replacement"

@@ -128,5 +128,15 @@ TEST_SUITE("elbv2_ecs") {
     s = service();
     CHECK(s["deployments"][0]["rolloutState"] == "COMPLETED");
     CHECK(s["events"][0]["message"] == "(service web) has reached a steady state.");
+    // Scaled in: the targets drain as soon as the tasks are asked to stop, before they are STOPPED.
+    ecs.update_service({{"cluster", "c"}, {"service", "web"}, {"desiredCount", 0}});
+    ecs.tick();
+    Json tasks = ecs.describe_tasks({{"cluster", "c"}, {"tasks", ecs.list_tasks({{"cluster", "c"}, {"desiredStatus", "STOPPED"}})["taskArns"]}})["tasks"];
+    REQUIRE(tasks.size() == 2);
+    CHECK(tasks[0]["desiredStatus"] == "STOPPED");
+    CHECK(tasks[0]["lastStatus"] == "RUNNING");
+    th = f.elb.call("DescribeTargetHealth", {{"TargetGroupArn", ip}});
+    REQUIRE(th["TargetHealthDescriptions"].size() == 2);
+    for (const auto& d : th["TargetHealthDescriptions"]) CHECK(d["TargetHealth"]["State"] == "draining");
   }
 }
