@@ -65,7 +65,10 @@ describe() { "$ECSCTL" describe-tasks --cluster web --tasks "$@"; }
 
 run create-cluster --cluster-name web
 expect_code 0 "create-cluster"
-"$ECSCTL" local add-instances --state "$STATE" --cluster web --count 1 --cpu 4096 --memory 8192 >/dev/null || fail "add-instances"
+# Two instances: the service spreads its tasks over them, and placement gives each the first port of
+# the dynamic range, 49153, on its instance. Both instances are this one host: the engine runtime
+# publishes the second at the next free port, and networkBindings and the target say which.
+"$ECSCTL" local add-instances --state "$STATE" --cluster web --count 2 --cpu 4096 --memory 8192 >/dev/null || fail "add-instances"
 
 # --- the load balancer: an ALB, an instance target group (bridge tasks) checked every 5 s ---
 TG=$("$ECSCTL" __call elbv2 CreateTargetGroup '{"Name": "web-tg", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-0local",
@@ -116,18 +119,24 @@ pass "no target is healthy before httpd listens"
 
 mapfile -t TASKS < <(service_tasks web)
 OUT=$(describe "${TASKS[@]}")
-declare -A HOST_OF PORT_OF
+declare -A HOST_OF PORT_OF EC2_OF
 for t in "${TASKS[@]}"; do
   rid=$(jq -r --arg t "$t" '.tasks[] | select(.taskArn == $t) | .containers[0].runtimeId' <<<"$OUT")
   HOST_OF[$t]=${rid:0:12}
   PORT_OF[$t]=$(jq -r --arg t "$t" '.tasks[] | select(.taskArn == $t) | .containers[0].networkBindings[0].hostPort' <<<"$OUT")
-  [[ ${PORT_OF[$t]} -ge 49153 ]] || fail "task $t has a dynamic host port: ${PORT_OF[$t]}"
+  [[ ${PORT_OF[$t]} -ge 49153 && ${PORT_OF[$t]} -le 65535 ]] || fail "task $t has a dynamic host port of ECS's range: ${PORT_OF[$t]}"
+  instance=$(jq -r --arg t "$t" '.tasks[] | select(.taskArn == $t) | .containerInstanceArn' <<<"$OUT")
+  EC2_OF[$t]=$("$ECSCTL" describe-container-instances --cluster web --container-instances "$instance" | jq -r '.containerInstances[0].ec2InstanceId')
 done
-INSTANCE=$(jq -r '.tasks[0].containerInstanceArn' <<<"$OUT")
-EC2_ID=$("$ECSCTL" describe-container-instances --cluster web --container-instances "$INSTANCE" | jq -r '.containerInstances[0].ec2InstanceId')
-registered() { [ "$(health "$TG" | cut -d: -f1,2 | sort)" = "$(printf '%s\n' "$EC2_ID:${PORT_OF[${TASKS[0]}]}" "$EC2_ID:${PORT_OF[${TASKS[1]}]}" | sort)" ]; }
+[ "${EC2_OF[${TASKS[0]}]}" != "${EC2_OF[${TASKS[1]}]}" ] || fail "the service spreads its two tasks over the two instances"
+[ "${PORT_OF[${TASKS[0]}]}" != "${PORT_OF[${TASKS[1]}]}" ] ||
+  fail "two tasks on two instances of one host got different host ports, not both ${PORT_OF[${TASKS[0]}]}"
+pass "the tasks run on two instances, at host ports ${PORT_OF[${TASKS[0]}]} and ${PORT_OF[${TASKS[1]}]} of this one host"
+registered() {
+  [ "$(health "$TG" | cut -d: -f1,2 | sort)" = "$(for t in "${TASKS[@]}"; do echo "${EC2_OF[$t]}:${PORT_OF[$t]}"; done | sort)" ]
+}
 wait_until 5 "both tasks are registered" registered
-pass "each task is registered as its instance ($EC2_ID) and its dynamic host port"
+pass "each task is registered as its instance and its host port (networkBindings)"
 
 both_healthy() { [ "$(healthy_ports "$TG" | wc -l)" = 2 ]; }
 wait_until 30 "both targets are healthy" both_healthy
@@ -146,9 +155,9 @@ done
 # --- kill one task's container: it leaves the healthy set, traffic goes to the other, the service replaces it ---
 VICTIM=${TASKS[0]} SURVIVOR=${TASKS[1]}
 podman kill "$(task_container "$VICTIM" web)" >/dev/null || fail "podman kill"
-victim_gone() { ! health "$TG" | grep -q "^$EC2_ID:${PORT_OF[$VICTIM]}:healthy:"; }
+victim_gone() { ! health "$TG" | grep -q "^${EC2_OF[$VICTIM]}:${PORT_OF[$VICTIM]}:healthy:"; }
 wait_until 10 "the killed task's target leaves the healthy set" victim_gone
-pass "the killed task's target left the healthy set ($(health "$TG" | grep ":${PORT_OF[$VICTIM]}:" | cut -d: -f3- || echo gone))"
+pass "the killed task's target left the healthy set ($(health "$TG" | grep "^${EC2_OF[$VICTIM]}:${PORT_OF[$VICTIM]}:" | cut -d: -f3- || echo gone))"
 SEEN=""
 for _ in 1 2 3 4 5 6; do SEEN+=$(curl -s --max-time 5 "http://$ADDR/index.html")$'\n'; done
 expect_eq "$(sort -u <<<"$SEEN" | sed '/^$/d')" "served by ${HOST_OF[$SURVIVOR]}" "six requests to the listener all answered by the survivor"
@@ -168,9 +177,9 @@ replaced() {
   [ -n "$running" ] || return 1
   read -r REPLACEMENT RPORT <<<"$running"
 }
-replacement_healthy() { replaced && health "$TG" | grep -q "^$EC2_ID:$RPORT:healthy:"; }
+replacement_healthy() { replaced && health "$TG" | grep -q ":$RPORT:healthy:"; }
 wait_until 40 "the service replaces the killed task and the replacement's target is healthy" replacement_healthy
-pass "the replacement task ${REPLACEMENT##*/} runs and its target ($EC2_ID:$RPORT) is healthy"
+pass "the replacement task ${REPLACEMENT##*/} runs and its target (port $RPORT) is healthy"
 OUT=$(describe "$REPLACEMENT")
 expect_eq "$(jq -r '.tasks[0].lastStatus' <<<"$OUT")" RUNNING "the replacement is RUNNING"
 EVENTS=$("$ECSCTL" describe-services --cluster web --services web | jq -r '.services[0].events[].message')
