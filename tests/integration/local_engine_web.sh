@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ecsctl local on the engine runtime (podman): a web service of two busybox
-# httpd tasks behind a real ALB listener. The listener answers with the tasks'
-# pages, the targets turn healthy through real health checks, and the deployment
+# httpd tasks behind a real ALB listener, spread over two instances of this
+# one host (so at two different dynamic host ports). The listener answers with
+# the tasks' pages, the targets turn healthy through real health checks, and the deployment
 # completes only then. A killed container leaves the healthy set, its traffic
 # goes to the survivor, and the service replaces it. A container health check
 # that fails and a target group whose check gets 404 both make the service
