@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# ecsctl local on the engine runtime (podman): a web service of two busybox
+# ecsctl local on the engine runtime (podman): two bridge tasks started on two
+# instances (both given host port 49153 by placement) both run, at two ports of
+# this one host. A web service of two busybox
 # httpd tasks behind a real ALB listener, spread over two instances of this
 # one host (so at two different dynamic host ports). The listener answers with
 # the tasks' pages, the targets turn healthy through real health checks, and the deployment
@@ -105,6 +107,23 @@ cat >"$TMP/web.json" <<JSON
 JSON
 run register-task-definition --cli-input-json "file://$TMP/web.json"
 expect_code 0 "register-task-definition web"
+# One task on each instance (StartTask): placement gives both 49153, the first port of the range on
+# each instance; the second is published at the next free port of the host, and both run.
+mapfile -t INSTANCES < <("$ECSCTL" list-container-instances --cluster web | jq -r '.containerInstanceArns[]')
+[ "${#INSTANCES[@]}" = 2 ] || fail "two container instances"
+ONE=$("$ECSCTL" start-task --cluster web --task-definition web --container-instances "${INSTANCES[0]}" | jq -r '.tasks[0].taskArn')
+TWO=$("$ECSCTL" start-task --cluster web --task-definition web --container-instances "${INSTANCES[1]}" | jq -r '.tasks[0].taskArn')
+run wait tasks-running --cluster web --tasks "$ONE" "$TWO"
+expect_code 0 "a task on each instance runs"
+OUT=$(describe "$ONE" "$TWO")
+P1=$(jq -r '.tasks[0].containers[0].networkBindings[0].hostPort' <<<"$OUT")
+P2=$(jq -r '.tasks[1].containers[0].networkBindings[0].hostPort' <<<"$OUT")
+[[ $P1 -ge 49153 && $P2 -ge 49153 && $P1 != "$P2" ]] || fail "two tasks on two instances of one host have two host ports of the range: $P1 $P2"
+pass "a task on each instance: host ports $P1 and $P2 (networkBindings say the port really published)"
+"$ECSCTL" stop-task --cluster web --task "$ONE" >/dev/null && "$ECSCTL" stop-task --cluster web --task "$TWO" >/dev/null || fail "stop-task"
+run wait tasks-stopped --cluster web --tasks "$ONE" "$TWO"
+expect_code 0 "both stopped"
+
 run create-service --cluster web --service-name web --task-definition web --desired-count 2 --launch-type EC2 \
   --health-check-grace-period-seconds 30 \
   --load-balancers "targetGroupArn=$TG,containerName=web,containerPort=80"
