@@ -14,6 +14,11 @@
 #include <set>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "local/engine_api.hpp"
 #include "local/engine_images.hpp"
 #include "local/engine_oom.hpp"
@@ -102,8 +107,22 @@ struct TaskRun {
   bool reported_running = false;
   std::vector<ContainerRun> containers;
   std::string pause_id;
+  std::vector<int> host_ports;  // dynamic host ports taken for it (EngineRuntime::host_port_for)
   std::thread thread;
 };
+
+// Whether 127.0.0.1:port can be bound now (TCP or UDP).
+bool port_free(int port, bool udp) {
+  int fd = ::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
 
 class EngineRuntime : public Runtime {
  public:
@@ -402,13 +421,21 @@ class EngineRuntime : public Runtime {
       if (!t.pause_id.empty()) host["NetworkMode"] = "container:" + t.pause_id;
       else host["NetworkMode"] = "none";
     } else {
-      // bridge: the host ports placement chose (the task's networkBindings), on 127.0.0.1.
+      // bridge: the host ports placement chose (the task's networkBindings), on 127.0.0.1;
+      // a dynamic one taken on this host is moved up (see host_port_for).
       Json bindings = Json::object(), exposed = Json::object();
       const Json& tc = t.task["containers"][index];
       for (const auto& b : tc.value("networkBindings", Json::array())) {
-        std::string key = std::to_string(b.value("containerPort", 0)) + "/" + b.value("protocol", "tcp");
+        std::string proto = b.value("protocol", "tcp");
+        std::string key = std::to_string(b.value("containerPort", 0)) + "/" + proto;
+        bool dynamic = false;
+        for (const auto& pm : d.value("portMappings", Json::array()))
+          if (pm.value("containerPort", -1) == b.value("containerPort", 0) && pm.value("protocol", "tcp") == proto)
+            dynamic = pm.value("hostPort", 0) == 0;
+        int port = b.value("hostPort", 0);
+        if (dynamic) t.host_ports.push_back(port = host_port_for(port, proto == "udp"));
         exposed[key] = Json::object();
-        bindings[key] = Json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(b.value("hostPort", 0))}}});
+        bindings[key] = Json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(port)}}});
       }
       if (!bindings.empty()) {
         host["PortBindings"] = bindings;
@@ -788,6 +815,24 @@ class EngineRuntime : public Runtime {
     for (auto& c : t.containers)
       if (!c.id.empty() && !kill_now) m_api.call("DELETE", "/containers/" + c.id + "?force=true&v=true");
     if (!t.pause_id.empty()) m_api.call("DELETE", "/containers/" + t.pause_id + "?force=true&v=true");
+    std::lock_guard lock(m_ports_mutex);
+    for (int p : t.host_ports) m_ports_taken.erase(p);
+  }
+
+  // The host port for a dynamic port mapping. Placement keeps ports per
+  // container instance, but every simulated instance is this one host (and
+  // other programs use ports too): two tasks on two instances may both have
+  // been given 49153. The placement's port when no task of this runtime has
+  // it and it can be bound, else the next such port of the range (the
+  // container's networkBindings then report the port really used).
+  int host_port_for(int wanted, bool udp) {
+    std::lock_guard lock(m_ports_mutex);
+    for (int p = std::max(wanted, 1); p <= 65535; ++p) {
+      if (m_ports_taken.count(p) || !port_free(p, udp)) continue;
+      m_ports_taken.insert(p);
+      return p;
+    }
+    return wanted;
   }
 
   // One sample of each running container of a service's tasks (Docker API stats).
@@ -848,6 +893,8 @@ class EngineRuntime : public Runtime {
   std::mutex m_mutex;
   std::vector<RuntimeEvent> m_events;
   std::map<std::string, std::shared_ptr<TaskRun>> m_tasks;
+  std::mutex m_ports_mutex;
+  std::set<int> m_ports_taken;  // dynamic host ports of this runtime's running tasks
 };
 
 }  // namespace
