@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "commands/command.hpp"
+#include "commands/deploy_bluegreen.hpp"
 #include "commands/commands.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
@@ -183,6 +184,9 @@ int run_rollback(Context& ctx, Args& args) {
   if (auto t = args.value("--to-revision")) to = parse_count(*t, "--to-revision");
   Runtime& rt = runtime(ctx);
   Json svc = describe_service(rt, c.cluster, c.service);
+  // During a blue/green deployment, ECS itself rolls back (StopServiceDeployment).
+  if (!to)
+    if (auto rc = rollback_blue_green(ctx, rt, c.cluster, c.service, svc, c.wait, c.no_wait)) return *rc;
   std::string cur = taskdef_short(svc.value("taskDefinition", ""));
   auto colon = cur.rfind(':');
   if (colon == std::string::npos) throw Error(Exit::other, "cannot read the revision of " + cur);
@@ -251,7 +255,9 @@ const CommandSpec rollback{
                    "waits for it: while a deployment is in progress or failed, the deployment that completed\n"
                    "before it; otherwise the newest SUCCESSFUL deployment of another revision in ECS's\n"
                    "deployment history (ListServiceDeployments); without that history, the previous ACTIVE\n"
-                   "revision of the family.\n\n"
+                   "revision of the family. While a blue/green deployment (strategy BLUE_GREEN) is in progress,\n"
+                   "it asks ECS to roll it back (StopServiceDeployment ROLLBACK: production traffic returns to\n"
+                   "the blue target group, the green tasks stop) and waits for ROLLBACK_SUCCESSFUL.\n\n"
                    "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, "
                    "130 Ctrl-C.\n",
     .flags = service_flags({{.name = "--to-revision", .metavar = "N",

@@ -187,7 +187,11 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
     running_all += static_cast<long>(d.running.size());
   }
   // Start tasks of the primary deployment.
-  long want = std::min(desired - static_cast<long>(pt.total()), max_total - total);
+  // Blue/green: the green tasks scale up to the full count beside the blue
+  // ones (from the SCALE_UP stage on), whatever maximumPercent says.
+  long want = BlueGreen::active(svc) ? desired - static_cast<long>(pt.total())
+                                     : std::min(desired - static_cast<long>(pt.total()), max_total - total);
+  if (!BlueGreen::may_scale_up(svc)) want = 0;
   if (p["rolloutState"] == "FAILED" && !rollback) want = 0;
   if (svc["_"].contains("throttle")) {
     // A new task definition, or a task of it that keeps running, ends the throttling.
@@ -256,7 +260,7 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
       stopped.push_back(a);
     }
     d.pending.clear();
-    while (!d.running.empty() && running_all - 1 >= min_healthy) {
+    while (!d.running.empty() && running_all - 1 >= min_healthy && BlueGreen::may_stop_blue(svc)) {
       stop(d.running.back(), "Scaling activity initiated by (deployment " + pid + ")");
       stopped.push_back(d.running.back());
       d.running.pop_back();
@@ -282,6 +286,11 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
   svc["deployments"] = kept;
   svc["runningCount"] = running;
   svc["pendingCount"] = pending;
+  {
+    long green = svc["deployments"][0]["runningCount"].get<long>();
+    long green_all = green + svc["deployments"][0]["pendingCount"].get<long>();
+    BlueGreen::advance(e, svc, green, running + pending - green_all);
+  }
   Json& prim = svc["deployments"][0];
   bool settled = kept.size() == 1 && running == desired && pending == 0;
   if (settled && prim["rolloutState"] == "IN_PROGRESS") {
