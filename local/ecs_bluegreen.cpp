@@ -125,10 +125,17 @@ void BlueGreen::begin(Ecs& e, Json& svc) {
   std::string id = svc["deployments"][0]["id"];
   long prod = x.value("prod_side", 0L);
   if (x.contains("bg") && x["bg"].value("status", "") == "deploying") {
-    // A new deployment replaces one in progress: its traffic goes back first.
-    restore(e, svc);
+    // A new deployment replaces one in progress: before the production shift
+    // its rules go back; after it, production stays on its green side.
+    const std::string was = x["bg"].value("stage", "");
+    bool shifted = false;
+    for (const char* s : {"PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"})
+      shifted |= was == s;
+    if (shifted) x["prod_side"] = side_of(svc, x["bg"].value("deployment", ""));
+    else restore(e, svc);
     x.erase("bg");
   }
+  prod = x.value("prod_side", 0L);
   // Forget the sides of deployments that are gone.
   if (x.contains("sides")) {
     Json kept = Json::object();
@@ -157,10 +164,10 @@ bool BlueGreen::advance(Ecs& e, Json& svc, long green_running, long blue_left) {
   Json& bg = svc["_"]["bg"];
   const double now = now_seconds(), factor = time_factor(e.pace());
   const std::string stage = bg["stage"], id = bg["deployment"];
-  if (now - bg["since"].get<double>() < k_stage_seconds * factor) return false;
+  long green = side_of(svc, id);
+  if (stage != "CLEAN_UP" && now - bg["since"].get<double>() < k_stage_seconds * factor) return false;
   if (stage == "SCALE_UP" && green_running < svc.value("desiredCount", 0L)) return false;
   if (stage == "BAKE_TIME" && now < bg.value("bake_until", 0.0)) return false;
-  long green = side_of(svc, id);
   if (stage == "CLEAN_UP") {
     if (blue_left > 0) return false;
     // Done: production stays on green; the history marks it SUCCESSFUL once

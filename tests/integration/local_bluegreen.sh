@@ -122,7 +122,7 @@ wait_stage() {  # STAGE: polls until the newest deployment is in STAGE (60 s)
     [ "$s" = "$1" ] && return 0
     # Before the production shift, production traffic stays on blue.
     case $s in PRE_SCALE_UP|SCALE_UP|POST_SCALE_UP|TEST_TRAFFIC_SHIFT|POST_TEST_TRAFFIC_SHIFT)
-      [ "$to" = "$BLUE" ] || fail "production moved before PRODUCTION_TRAFFIC_SHIFT (stage $s)";;
+      [ "$to" = "$BLUE" ] || fail "production moved before PRODUCTION_TRAFFIC_SHIFT (stage $s, rule to $to, blue $BLUE)";;
     esac
     sleep 0.2
   done
@@ -142,10 +142,13 @@ expect_eq "$(targets "$TGA")" 2 "blue tasks keep running during the bake"
 wait "$DEPLOY"
 expect_eq "$?" 0 "deploy of web:2 completes"
 ERR=$(cat "$TMP/deploy.err")
-for s in SCALE_UP POST_SCALE_UP TEST_TRAFFIC_SHIFT PRODUCTION_TRAFFIC_SHIFT BAKE_TIME CLEAN_UP; do
+for s in SCALE_UP POST_SCALE_UP TEST_TRAFFIC_SHIFT PRODUCTION_TRAFFIC_SHIFT BAKE_TIME; do
   expect_in "$ERR" "blue/green stage $s" "deploy shows stage $s"
 done
+# CLEAN_UP stops the blue tasks and the deployment completes at once: its event says so.
+expect_in "$ERR" "blue/green deployment entered stage CLEAN_UP." "deploy shows the CLEAN_UP event"
 expect_in "$ERR" "was not invoked" "the lifecycle hook is recorded as not invoked"
+for _ in $(seq 1 100); do [ "$(targets "$TGA")" = 0 ] && break; sleep 0.1; done
 expect_eq "$(targets "$TGA")" 0 "the blue tasks are gone after the bake"
 expect_eq "$(targets "$TGB")" 2 "the green tasks serve"
 expect_eq "$(rule_to "$PROD_RULE")" "$TGB" "production stays on green"
@@ -199,6 +202,8 @@ expect_eq "$(jq -r '.serviceDeployments[0].rollback.serviceRevisionArn | length 
 run create-service --cluster ops --service-name api --task-definition web:1 --desired-count 1 --launch-type FARGATE \
   --network-configuration "$NET"
 expect_code 0 "create a rolling service"
+run wait services-stable --cluster ops --services api
+expect_code 0 "the rolling service settles"
 run deploy api --cluster ops --task-definition web:3 --timeout 60s
 expect_code 0 "deploy web:3 (skipping web:2)"
 run rollback api --cluster ops --timeout 60s
