@@ -80,8 +80,10 @@ TEST_SUITE("blue/green workflows") {
   TEST_CASE("a rollback that fails ends with exit 5") {
     BlueGreenFake f;
     f.h.aws.handlers["DescribeServiceDeployments"] = [&f](const Json&) -> Json {
-      return {{"serviceDeployments", {{{"serviceDeploymentArn", k_sd}, {"status", f.status == "IN_PROGRESS" ? "IN_PROGRESS" : "ROLLBACK_FAILED"},
-                                       {"statusReason", "no capacity"}}}}}};
+      Json sd = {{"serviceDeploymentArn", k_sd},
+                 {"status", f.status == "IN_PROGRESS" ? "IN_PROGRESS" : "ROLLBACK_FAILED"},
+                 {"statusReason", "no capacity"}};
+      return {{"serviceDeployments", Json::array({sd})}};
     };
     std::string message;
     CHECK(f.h.run("rollback", {"api", "--cluster", "c"}, &message) == 5);
