@@ -124,6 +124,7 @@ void BlueGreen::begin(Ecs& e, Json& svc) {
   Json& x = svc["_"];
   std::string id = svc["deployments"][0]["id"];
   long prod = x.value("prod_side", 0L);
+  x["prod_side"] = prod;  // present from here on, so setting it later moves nothing
   if (x.contains("bg") && x["bg"].value("status", "") == "deploying") {
     // A new deployment replaces one in progress: before the production shift
     // its rules go back; after it, production stays on its green side.
@@ -172,9 +173,11 @@ bool BlueGreen::advance(Ecs& e, Json& svc, long green_running, long blue_left) {
     if (blue_left > 0) return false;
     // Done: production stays on green; the history marks it SUCCESSFUL once
     // the scheduler completes the deployment.
+    // (svc["_"] is an ordered map: a new key there moves `bg`; take it again.)
     svc["_"]["prod_side"] = green;
-    bg["status"] = "done";
-    bg.erase("saved");
+    Json& done = svc["_"]["bg"];
+    done["status"] = "done";
+    done.erase("saved");
     return true;
   }
   std::string next = next_stage(stage);

@@ -81,6 +81,11 @@ std::string ServiceHistory::deployment_arn(const Json& svc, const std::string& i
 
 bool ServiceHistory::sync(Ecs& e, Json& svc) {
   bool changed = false;
+  // svc["_"] is an ordered map (a vector): keys are added and erased only
+  // before the references into it are taken, or after they are last used.
+  std::string rolled_back_by_stop = svc["_"].value("rollback_of", "");
+  svc["_"].erase("rollback_of");
+  bool drop_bg = false;
   Json& x = svc["_"];
   if (!x.contains("history") || !x["history"].is_object()) x["history"] = Json::object();
   Json& hist = x["history"];
@@ -96,8 +101,8 @@ bool ServiceHistory::sync(Ecs& e, Json& svc) {
     std::string rev_arn = EcsResources::arn(e, "service-revision/" + path + "/" + digits);
     e.m_store.put(k_revisions, rev_arn, make_revision(e, e.m_store, svc, d, rev_arn));
     changed = true;
-    std::string rolled_back = x.value("rollback_of", "");
-    x.erase("rollback_of");
+    std::string rolled_back = rolled_back_by_stop;
+    rolled_back_by_stop.clear();
     if (rolled_back.empty() && d.value("rolloutStateReason", "").rfind(k_cb_rollback, 0) == 0)
       for (size_t j = i + 1; j < deps.size(); ++j)
         if (deps[j].value("rolloutState", "") == "FAILED") {
@@ -187,8 +192,7 @@ bool ServiceHistory::sync(Ecs& e, Json& svc) {
         // A blue/green rollback: the green tasks are gone.
         sd["status"] = "ROLLBACK_SUCCESSFUL";
         sd["finishedAt"] = now;
-        svc["_"].erase("bg");
-        changed = true;
+        drop_bg = true;
       }
     } else if (h["role"] == "rollback" && status == "ROLLBACK_IN_PROGRESS" && d) {
       if (d->value("rolloutState", "") == "COMPLETED") {
@@ -207,7 +211,8 @@ bool ServiceHistory::sync(Ecs& e, Json& svc) {
     if (!d && !in_progress(sd["status"])) gone.push_back(id);
   }
   for (const auto& id : gone) hist.erase(id);
-  return changed || !gone.empty();
+  if (drop_bg) svc["_"].erase("bg");
+  return changed || drop_bg || !gone.empty();
 }
 
 Json Ecs::list_service_deployments(const Json& in) {
