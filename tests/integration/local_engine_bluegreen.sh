@@ -33,7 +33,7 @@ done
 
 tg() {
   "$ECSCTL" elbv2 create-target-group --name "$1" --protocol HTTP --port 80 --vpc-id vpc-0local --target-type ip \
-    --health-check-path /index.html --health-check-interval-seconds 5 --healthy-threshold-count 2 \
+    --health-check-path /index.html --health-check-interval-seconds 6 --health-check-timeout-seconds 2 --healthy-threshold-count 2 \
     --query 'TargetGroups[0].TargetGroupArn' --output text
 }
 TGA=$(tg web-a)
