@@ -26,10 +26,11 @@ std::string next_stage(const std::string& stage) {
 }
 
 long side_of(const Json& svc, const std::string& id) {
-  const Json& x = svc["_"];
-  const Json sides = x.value("sides", Json::object());
-  if (sides.contains(id)) return sides[id].get<long>();
-  return x.value("prod_side", 0L);
+  auto x = svc.find("_");
+  if (x == svc.end() || !x->is_object()) return 0;
+  auto sides = x->find("sides");
+  if (sides != x->end() && sides->is_object() && sides->contains(id)) return (*sides)[id].get<long>();
+  return x->value("prod_side", 0L);
 }
 
 std::string group_on(const Json& lb, long side) {
@@ -97,6 +98,7 @@ void run_hooks(std::mt19937_64& rng, Json& svc, const std::string& stage) {
 }  // namespace
 
 std::string BlueGreen::target_group_of(const Json& svc, const Json& lb, const std::string& id) {
+  if (!lb.contains("advancedConfiguration")) return lb.value("targetGroupArn", "");
   return group_on(lb, side_of(svc, id));
 }
 
