@@ -166,7 +166,11 @@ expect_in "$OUT" "web-a (standby)" "status: web-a is standby"
 run --output json status web --cluster ops
 expect_eq "$(jq -r '.blueGreen.status' <<<"$OUT")" SUCCESSFUL "status --output json: the blue/green deployment"
 
-# --- Rollback during the bake: web:3, now green is web-a.
+# --- Rollback during the bake: web:3, now green is web-a. A bake of 5 minutes
+# (30 s at --pace fast) leaves room for the checks below on a busy machine.
+run update-service --cluster ops --service web --deployment-configuration '{"bakeTimeInMinutes":5}'
+expect_code 0 "a longer bake time (no new deployment)"
+expect_eq "$(jq -r '.service.deployments | length' <<<"$OUT")" 1 "changing the bake time starts no deployment"
 "$ECSCTL" deploy web --cluster ops --task-definition web:3 --timeout 120s --poll-interval 0.2 \
   >"$TMP/deploy3.out" 2>"$TMP/deploy3.err" &
 DEPLOY=$!
