@@ -12,6 +12,7 @@
 #include "commands/project.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
+#include "commands/workflow_codedeploy.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_target_group.hpp"
 #include "commands/workflow_taskdef.hpp"
@@ -162,6 +163,8 @@ void prune_revisions(Context& ctx, Runtime& rt, const std::string& deployed, lon
 }
 
 int run_deploy(Context& ctx, Args& args) {
+  // The AWS CLI's `aws ecs deploy` (CodeDeploy with an AppSpec file).
+  if (args.has("--codedeploy-appspec")) return codedeploy::run_awscli_deploy(ctx, args);
   // The service-as-code form: a project file (ecsctl.yaml, --config) or --service-definition.
   if (project::wanted(args, !args.has("--service") && args.positionals().empty())) return project::run_deploy(ctx, args);
   DeployOptions o = parse(ctx, args);
@@ -172,6 +175,11 @@ int run_deploy(Context& ctx, Args& args) {
   Json cur = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", current_arn}, {"include", {"TAGS"}}});
   Json current = cur["taskDefinition"];
   auto [def, reg] = wanted_definition(rt, o, registration_input(current, cur.value("tags", Json::array())));
+  if (codedeploy::uses_codedeploy(svc)) {
+    codedeploy::Deployment d{svc, svc, def, reg, def.value("taskDefinitionArn", current_arn)};
+    d.dry_run = o.dry_run;
+    return codedeploy::run_deploy(ctx, rt, args, d, {{}, o.wait, o.rollback, o.no_wait});
+  }
   if (o.dry_run) return print_dry_run(ctx, o, current, def, reg, rt), 0;
 
   Json load_balancer;
@@ -232,6 +240,11 @@ const CommandSpec deploy{
         "service and waits until the new deployment is the only one and running equals desired (or\n"
         "its rolloutState is COMPLETED). stdout is the final service object, in the output format;\n"
         "progress goes to stderr, and --events FILE writes it as NDJSON events too.\n\n"
+        "On a service whose deployment controller is CODE_DEPLOY, the new revision goes out through a\n"
+        "CodeDeploy deployment with an AppSpec generated from the service (README, \"Blue/green through CodeDeploy\").\n"
+        "With --codedeploy-appspec FILE it is the AWS CLI's `aws ecs deploy`: --service,\n"
+        "--task-definition FILE (JSON) and optionally --cluster, --codedeploy-application and\n"
+        "--codedeploy-deployment-group; same requests, messages and exit codes (255 on failure).\n\n"
         "Exit codes: 0 deployed, 3 the file failed validation, 4 --timeout or --stall-timeout hit,\n"
         "5 the deployment failed or was rolled back, 130 Ctrl-C, 143 SIGTERM.\n",
     .flags = flags_with(
@@ -266,7 +279,7 @@ const CommandSpec deploy{
                 {.name = "--container-port", .metavar = "PORT",
                  .help = "the container port (default: its first port mapping)"},
             },
-            workflow::deployment_wait_flags()),
+            flags_with(workflow::deployment_wait_flags(), workflow::codedeploy::awscli_flags())),
         flags_with(project::flags(), taskdef_input::template_flags())),
     .positionals = {{.name = "SERVICE", .help = "the service to deploy", .complete = Completer::service,
                      .required = false}},

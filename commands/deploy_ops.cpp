@@ -13,6 +13,7 @@
 #include "commands/journal.hpp"
 #include "commands/poller.hpp"
 #include "commands/workflow.hpp"
+#include "commands/workflow_codedeploy.hpp"
 #include "commands/workflow_deploy.hpp"
 
 namespace ecsctl::commands::workflow {
@@ -184,8 +185,20 @@ int run_rollback(Context& ctx, Args& args) {
   if (auto t = args.value("--to-revision")) to = parse_count(*t, "--to-revision");
   Runtime& rt = runtime(ctx);
   Json svc = describe_service(rt, c.cluster, c.service);
+  const bool codedeploy = codedeploy::uses_codedeploy(svc);
+  if (codedeploy && !to) {
+    // A running CodeDeploy deployment is stopped, and CodeDeploy moves the
+    // traffic back to the original task set.
+    install_interrupt_handler();
+    codedeploy::Options opts{codedeploy::names_for(args, svc), c.wait, false, c.no_wait};
+    Journal journal;
+    if (auto info = codedeploy::stop_running(ctx, rt, opts, journal)) {
+      print_result(ctx, {{"deployment", *info}, {"service", describe_service(rt, c.cluster, c.service)}}, "Rollback");
+      return 0;
+    }
+  }
   // During a blue/green deployment, ECS itself rolls back (StopServiceDeployment).
-  if (!to)
+  if (!to && !codedeploy)
     if (auto rc = rollback_blue_green(ctx, rt, c.cluster, c.service, svc, c.wait, c.no_wait)) return *rc;
   std::string cur = taskdef_short(svc.value("taskDefinition", ""));
   auto colon = cur.rfind(':');
@@ -195,6 +208,19 @@ int run_rollback(Context& ctx, Args& args) {
   if (to) target = family + ":" + std::to_string(*to), why = "--to-revision";
   else std::tie(target, why) = last_good_revision(ctx, rt, c.cluster, svc);
   if (taskdef_short(target) == cur) throw_usage("the service already runs " + cur);
+  if (codedeploy) {
+    // No deployment to stop: the last good revision goes out through CodeDeploy.
+    install_interrupt_handler();
+    if (text_progress(ctx, c.wait))
+      ctx.err << "rolling " << c.service << " back from " << cur << " to " << taskdef_short(target) << " (" << why
+              << ")\n";
+    // The AppSpec names the revision by its ARN.
+    if (target.rfind("arn:", 0) != 0)
+      target = rt.call("ecs", "DescribeTaskDefinition", {{"taskDefinition", target}})["taskDefinition"].value(
+          "taskDefinitionArn", target);
+    codedeploy::Deployment d{svc, svc, Json(), false, target};
+    return codedeploy::run_deploy(ctx, rt, args, d, {{}, c.wait, false, c.no_wait});
+  }
   return update_and_wait(ctx, c, {{"taskDefinition", target}}, target,
                          "rolling " + c.service + " back from " + cur + " to " + taskdef_short(target) + " (" + why + ")");
 }
@@ -258,10 +284,14 @@ const CommandSpec rollback{
                    "revision of the family. While a blue/green deployment (strategy BLUE_GREEN) is in progress,\n"
                    "it asks ECS to roll it back (StopServiceDeployment ROLLBACK: production traffic returns to\n"
                    "the blue target group, the green tasks stop) and waits for ROLLBACK_SUCCESSFUL.\n\n"
+                   "On a service whose deployment controller is CODE_DEPLOY, a running CodeDeploy deployment is\n"
+                   "stopped with autoRollbackEnabled (StopDeployment) and the rollback awaited; without one, the\n"
+                   "revision goes out through a new CodeDeploy deployment.\n\n"
                    "Exit codes: 0 done, 4 timed out or stalled, 5 the deployment failed or was rolled back, "
                    "130 Ctrl-C.\n",
-    .flags = service_flags({{.name = "--to-revision", .metavar = "N",
-                             .help = "the revision of the service's family to deploy (default: the last one that ran successfully)"}}),
+    .flags = service_flags(flags_with({{.name = "--to-revision", .metavar = "N",
+                                        .help = "the revision of the service's family to deploy (default: the last one that ran successfully)"}},
+                                      workflow::codedeploy::flags())),
     .positionals = {k_service},
     .run = ecsctl::commands::workflow::run_rollback,
 };

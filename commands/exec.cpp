@@ -17,6 +17,7 @@
 #include "commands/api.hpp"
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "commands/project.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "core/error.hpp"
@@ -28,85 +29,6 @@ namespace ecsctl::commands::workflow {
 namespace {
 
 constexpr const char* k_plugin = "session-manager-plugin";
-
-// Python's json.dumps() with its defaults (", " and ": " separators,
-// ensure_ascii), which is how the AWS CLI writes the plugin's JSON arguments.
-void py_dumps(const Json& v, std::string& out) {
-  if (v.is_object()) {
-    out += '{';
-    bool first = true;
-    for (const auto& [k, x] : v.items()) {
-      if (!first) out += ", ";
-      first = false;
-      py_dumps(Json(k), out);
-      out += ": ";
-      py_dumps(x, out);
-    }
-    out += '}';
-  } else if (v.is_array()) {
-    out += '[';
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (i) out += ", ";
-      py_dumps(v[i], out);
-    }
-    out += ']';
-  } else if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    std::string text = pyfmt::sanitize_utf8(s);
-    out += '"';
-    char buf[16];
-    for (size_t i = 0; i < text.size();) {
-      unsigned char c = static_cast<unsigned char>(text[i]);
-      if (c < 0x80) {
-        ++i;
-        switch (c) {
-          case '"': out += "\\\""; break;
-          case '\\': out += "\\\\"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          case '\t': out += "\\t"; break;
-          case '\b': out += "\\b"; break;
-          case '\f': out += "\\f"; break;
-          default:
-            if (c < 0x20 || c == 0x7f) {
-              std::snprintf(buf, sizeof buf, "\\u%04x", c);
-              out += buf;
-            } else {
-              out += static_cast<char>(c);
-            }
-        }
-        continue;
-      }
-      char32_t cp = pyfmt::next_code_point(text, i);
-      auto put = [&](unsigned u) {
-        std::snprintf(buf, sizeof buf, "\\u%04x", u);
-        out += buf;
-      };
-      if (cp >= 0x10000) {
-        cp -= 0x10000;
-        put(0xd800 + static_cast<unsigned>(cp >> 10));
-        put(0xdc00 + static_cast<unsigned>(cp & 0x3ff));
-      } else {
-        put(static_cast<unsigned>(cp));
-      }
-    }
-    out += '"';
-  } else if (v.is_boolean()) {
-    out += v.get<bool>() ? "true" : "false";
-  } else if (v.is_null()) {
-    out += "null";
-  } else if (v.is_number_float()) {
-    out += pyfmt::float_repr(v.get<double>());
-  } else {
-    out += v.dump();
-  }
-}
-
-std::string py_dumps(const Json& v) {
-  std::string out;
-  py_dumps(v, out);
-  return out;
-}
 
 enum class Stdout { inherit, to_stderr };
 
@@ -192,8 +114,8 @@ int start_session(Context& ctx, const Json& input) {
   client::Endpoint ep = client::resolve_endpoint(ctx, "ecs");
   std::string profile = ctx.opts.profile.value_or(ctx.env.get_nonempty("AWS_DEFAULT_PROFILE").value_or(""));
   Json target = {{"Target", "ecs:" + cluster + "_" + task_id + "_" + runtime_id}};
-  int status = run_plugin({py_dumps(response.value("session", Json::object())), ep.region, "StartSession", profile,
-                           py_dumps(target), ep.url},
+  int status = run_plugin({pyfmt::json_dumps(response.value("session", Json::object())), ep.region, "StartSession", profile,
+                           pyfmt::json_dumps(target), ep.url},
                           Stdout::inherit);
   check_plugin_status(status);
   return 0;
@@ -284,8 +206,15 @@ Json pick_task(Context& ctx, Runtime& rt, const std::string& cluster, const std:
 
 int run_exec(Context& ctx, Args& args) {
   std::string cluster = args.value("--cluster").value_or("");
-  const auto& words = args.positionals();
-  if (words.empty()) throw_usage("exec needs a SERVICE or TASK", "ecsctl exec web --cluster prod -- /bin/sh");
+  std::vector<std::string> words = args.positionals();
+  if (words.empty() && project::wanted(args, true)) {
+    project::Project p = project::load(ctx, args, project::Need::names);
+    if (cluster.empty()) cluster = p.cluster;
+    words.push_back(p.service);
+  }
+  if (words.empty())
+    throw_usage("exec needs a SERVICE or TASK (or an ecsctl.yaml naming a service)",
+                "ecsctl exec web --cluster prod -- /bin/sh");
   std::string ref = words[0];
   std::string command;
   for (size_t i = 1; i < words.size(); ++i) command += (i > 1 ? " " : "") + shell_quote(words[i]);
@@ -355,15 +284,18 @@ const CommandSpec exec{
         "newest), or takes the TASK id or ARN given, and starts an interactive ExecuteCommand session\n"
         "through session-manager-plugin (as `execute-command`). CMD defaults to /bin/sh; its words are\n"
         "quoted for the shell. A task with several containers needs --container. A service without\n"
-        "enableExecuteCommand is refused with the command that turns it on.\n",
-    .flags =
+        "enableExecuteCommand is refused with the command that turns it on. With no SERVICE or TASK,\n"
+        "the service and cluster named by the project file (ecsctl.yaml, or --config).\n",
+    .flags = flags_with(
         {
             {.name = "--cluster", .metavar = "CLUSTER", .help = "the cluster (default: default)",
              .complete = Completer::cluster},
             {.name = "--container", .metavar = "NAME", .help = "the container (needed when the task has several)",
              .complete = Completer::container},
         },
-    .positionals = {{.name = "SERVICE|TASK", .help = "a service, or a task id or ARN", .complete = Completer::service},
+        project::config_flag()),
+    .positionals = {{.name = "SERVICE|TASK", .help = "a service, or a task id or ARN (default: the project file's service)",
+                     .complete = Completer::service, .required = false},
                     {.name = "CMD", .help = "the command after --", .required = false, .many = true}},
     .run = ecsctl::commands::workflow::run_exec,
 };

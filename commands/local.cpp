@@ -21,6 +21,7 @@
 #include "commands/commands.hpp"
 #include "client/protocols.hpp"
 #include "core/error.hpp"
+#include "core/state_lock.hpp"
 #include "output/render.hpp"
 #include "schemas/model.hpp"
 
@@ -84,28 +85,12 @@ Json read_json(const std::string& path) {
   return j.is_discarded() ? Json() : j;
 }
 
-// The pid of the process holding the state directory's lock (see
-// local/server.hpp: a running ecsctl-local holds a write lock on server.lock
-// for its whole life), -1 when it holds it from another pid namespace, or 0
-// when no process does. A crashed server holds nothing, whatever pid it had.
-long lock_holder(const std::string& dir) {
-  int fd = ::open((dir + "/server.lock").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  struct flock fl {};
-  fl.l_type = F_WRLCK;
-  fl.l_whence = SEEK_SET;
-  long pid = 0;
-  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) pid = fl.l_pid > 0 ? fl.l_pid : -1;
-  ::close(fd);
-  return pid;
-}
-
 // The running server's server.json, or null when none runs there. A server
 // still starting (locked, server.json not yet its own) is waited for a while.
 Json running_server(const std::string& dir) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
-    long pid = lock_holder(dir);
+    long pid = state_lock_holder(dir);
     if (pid == 0) return Json();
     Json s = read_json(dir + "/server.json");
     if (s.is_object() && (pid < 0 || s.value("pid", 0L) == pid)) return s;
@@ -114,7 +99,7 @@ Json running_server(const std::string& dir) {
   }
 }
 
-bool lock_released(const std::string& dir) { return lock_holder(dir) == 0; }
+bool lock_released(const std::string& dir) { return state_lock_holder(dir) == 0; }
 
 bool port_answers(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -32,6 +32,11 @@ const std::vector<FlagSpec>& flags() {
   return f;
 }
 
+const std::vector<FlagSpec>& config_flag() {
+  static const std::vector<FlagSpec> f = {flags().front()};
+  return f;
+}
+
 static std::optional<std::string> default_config() {
   for (const char* n : k_default_names)
     if (fs::exists(n)) return std::string(n);
@@ -50,7 +55,7 @@ static std::string beside(const std::string& project_file, const std::string& pa
   return dir.empty() ? path : (dir / path).lexically_normal().string();
 }
 
-Project load(Context& ctx, const Args& args) {
+Project load(Context& ctx, const Args& args, Need need) {
   Project p;
   std::optional<std::string> file = args.value("--config");
   if (!file) file = default_config();
@@ -94,9 +99,11 @@ Project load(Context& ctx, const Args& args) {
       ctx.err << "warning: using region " << *ctx.opts.region << " (--region or AWS_REGION), not " << p.region
               << " from " << p.file << "\n";
   }
+  if (need == Need::any) return p;
   if (p.service.empty())
     throw_usage("no service named", "set `service:` in " + (p.file.empty() ? std::string("ecsctl.yaml") : p.file) +
                                         " or pass --service");
+  if (need == Need::names) return p;
   if (p.service_definition.empty())
     throw_usage("no service file", "set `service_definition:` in the project file or pass --service-definition");
   if (p.task_definition.empty())

@@ -25,6 +25,8 @@ struct Project {
 
 // --config, --service-definition, --tfstate.
 const std::vector<FlagSpec>& flags();
+// --config alone, for commands that only need the project's names (status, exec).
+const std::vector<FlagSpec>& config_flag();
 
 // Whether the command line asks for the service-as-code form: --config or
 // --service-definition given, or (`bare`: no SERVICE/FILE named) a project file
@@ -34,8 +36,10 @@ bool wanted(const Args& args, bool bare);
 // The project file (--config, else one of k_default_names in the cwd) with
 // --cluster, --service, --task-definition, --service-definition and --tfstate
 // over it; its region applies when no --region/AWS_REGION is set. Throws usage
-// errors (an unknown key, an unreadable file, no service named).
-Project load(Context& ctx, const Args& args);
+// errors (an unknown key, an unreadable file; what `need` asks for missing:
+// files: the service and both files; names: the service; any: nothing).
+enum class Need { files, names, any };
+Project load(Context& ctx, const Args& args, Need need = Need::files);
 
 // The template variables (--var, --var-file, --env-file, the environment) with
 // the lookups: ${ssm:/name} through SSM GetParameter (String and StringList

@@ -11,6 +11,7 @@
 #include "commands/project.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
+#include "commands/workflow_codedeploy.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "commands/workflow_taskdef.hpp"
 #include "core/error.hpp"
@@ -172,6 +173,23 @@ int run_deploy(Context& ctx, Args& args) {
       ctx.err << "warning: " << m << " differs from the live service, but UpdateService cannot change it"
               << " (recreate the service to change it)\n";
 
+  if (live.exists && codedeploy::uses_codedeploy(live.service)) {
+    // CodeDeploy deploys the task definition and the members its AppSpec
+    // carries; UpdateService gets the rest.
+    codedeploy::Deployment cd;
+    cd.service = cd.spec = live.service;
+    for (auto& [k, v] : r.service.items()) cd.spec[k] = v;
+    cd.definition = r.task_definition;
+    cd.register_definition = plan.register_td;
+    cd.target = live.service.value("taskDefinition", "");
+    cd.dry_run = d.dry_run;
+    bool appspec_changed = false;
+    for (auto& [k, v] : plan.members.items())
+      if (codedeploy::appspec_member(k)) appspec_changed = true;
+      else cd.update[k] = v;
+    if (plan.register_td || appspec_changed || d.force)
+      return codedeploy::run_deploy(ctx, rt, args, cd, {{}, d.wait, d.rollback, d.no_wait});
+  }
   const std::string running = live.exists ? live.service.value("taskDefinition", "") : "";
   const std::string family = r.task_definition.value("family", "");
   Json requests = Json::array();

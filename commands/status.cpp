@@ -12,6 +12,7 @@
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
 #include "commands/deploy_bluegreen.hpp"
+#include "commands/project.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
 #include "core/error.hpp"
@@ -42,9 +43,6 @@ Json age(const Json& v, double now) {
   return static_cast<long>(std::max(0.0, now - *t));
 }
 
-// HOOK(issue 18, h18b): the service named by the project file. Until the project
-// file lands, SERVICE (and --cluster) must be given.
-std::optional<std::pair<std::string, std::string>> project_service(Context&) { return std::nullopt; }
 
 std::string address_of(const Json& t) {
   for (const auto& c : t.value("containers", Json::array())) {
@@ -415,13 +413,12 @@ void print_view(Context& ctx, const Json& s) {
 int run_status(Context& ctx, Args& args) {
   std::string cluster = args.value("--cluster").value_or("");
   std::optional<std::string> service = args.positional(0);
-  if (!service) {
-    if (auto p = project_service(ctx)) {
-      if (cluster.empty()) cluster = p->first;
-      service = p->second;
-    }
+  if (!service && project::wanted(args, true)) {
+    project::Project p = project::load(ctx, args, project::Need::names);
+    if (cluster.empty()) cluster = p.cluster;
+    service = p.service;
   }
-  if (!service) throw_usage("status needs a SERVICE", "ecsctl status web --cluster prod");
+  if (!service) throw_usage("status needs a SERVICE (or an ecsctl.yaml naming one)", "ecsctl status web --cluster prod");
   size_t events = args.has("--events") ? static_cast<size_t>(parse_count(*args.value("--events"), "--events"))
                                        : k_events_default;
   double interval = args.has("--interval") ? parse_duration(*args.value("--interval"), "--interval") : 5.0;
@@ -462,11 +459,12 @@ const CommandSpec status{
         "(status, health, address, revision, zone, age) and the stop reasons of the recently stopped\n"
         "ones, the newest service events, CPUUtilization and MemoryUtilization of the last hour\n"
         "(CloudWatch GetMetricData, AWS/ECS, ClusterName and ServiceName; one column per minute)\n"
-        "and the healthy/unhealthy counts of its target groups.\n"
+        "and the healthy/unhealthy counts of its target groups. Without SERVICE, the service and\n"
+        "cluster named by the project file (ecsctl.yaml in the current directory, or --config).\n"
         "--output json or yaml (on the command line or in AWS_DEFAULT_OUTPUT) and --query print the\n"
         "same data for scripts. --watch redraws the view every --interval on a terminal until\n"
         "Ctrl-C (exit 130); elsewhere it prints once and says so on stderr.\n",
-    .flags =
+    .flags = flags_with(
         {
             {.name = "--cluster", .metavar = "CLUSTER", .help = "the cluster (default: default)",
              .complete = Completer::cluster},
@@ -475,7 +473,8 @@ const CommandSpec status{
             {.name = "--interval", .metavar = "DURATION", .help = "time between redraws with --watch (default 5s)",
              .complete = Completer::duration},
         },
-    .positionals = {{.name = "SERVICE", .help = "the service", .complete = Completer::service, .required = false}},
+        project::config_flag()),
+    .positionals = {{.name = "SERVICE", .help = "the service (default: the project file's)", .complete = Completer::service, .required = false}},
     .run = ecsctl::commands::workflow::run_status,
 };
 

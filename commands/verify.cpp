@@ -19,6 +19,7 @@
 
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "commands/project.hpp"
 #include "commands/taskdef_input.hpp"
 #include "commands/workflow.hpp"
 #include "client/session.hpp"
@@ -503,12 +504,25 @@ ServiceRefs service_refs(Args& args, Document* service) {
 int run_verify(Context& ctx, Args& args) {
   const std::string format = args.value("--format").value_or("text");
   bool json = format == "json" || (format == "text" && ctx.opts.output_given && ctx.opts.output == OutputFormat::json);
-  taskdef::TemplateVars vars = taskdef_input::template_vars(ctx, args);
-  auto td_file = args.value("--task-definition");
-  if (!td_file) throw_usage("the following arguments are required: --task-definition");
+  // The files: --task-definition alone, or the project's (ecsctl.yaml, --config,
+  // --service-definition), whose ${ssm:...} and ${tfstate:...} lookups apply.
+  taskdef::TemplateVars vars;
+  std::optional<std::string> td_file, service_file;
+  if (project::wanted(args, !args.has("--task-definition"))) {
+    project::Project p = project::load(ctx, args, project::Need::any);
+    vars = project::template_vars(ctx, args, p);
+    if (!p.task_definition.empty()) td_file = p.task_definition;
+    if (!p.service_definition.empty()) service_file = p.service_definition;
+  } else {
+    vars = taskdef_input::template_vars(ctx, args);
+    td_file = args.value("--task-definition");
+  }
+  if (!td_file)
+    throw_usage("the following arguments are required: --task-definition",
+                "or run it beside an ecsctl.yaml that names the task_definition");
   Document td = taskdef::load_file(*td_file, &vars);
   std::optional<Document> service;
-  if (auto f = args.value("--service-file")) service = taskdef::load_file(*f, &vars);
+  if (service_file) service = taskdef::load_file(*service_file, &vars);
 
   bool load_failed = !td.parsed || !td.findings.empty() || (service && (!service->parsed || !service->findings.empty()));
   Verifier v(ctx, td);
@@ -586,18 +600,18 @@ const CommandSpec verify{
         "  - the service's subnets and security groups exist and are in one VPC (EC2);\n"
         "  - its target groups exist, in that VPC, with a target type that fits the network mode\n"
         "    (ip for awsvpc, instance for bridge and host).\n"
-        "The service's values come from --service-file (the CreateService members, JSON or YAML)\n"
-        "or from --subnets, --security-groups and --target-group-arn. Each finding names the\n"
+        "The files are --task-definition and --service-definition (the CreateService members, JSON\n"
+        "or YAML), or those of the project file (ecsctl.yaml in the current directory, or --config),\n"
+        "whose ${ssm:...} and ${tfstate:...} lookups apply. The service's values may also come from\n"
+        "--subnets, --security-groups and --target-group-arn. Each finding names the\n"
         "file, line and column of the field it concerns (flag values name the flag). A service\n"
         "error other than \"not found\" (access denied, say) is a warning: that check did not run.\n\n"
         "Exit codes: 0 all checks passed, 3 a check failed (or a file does not load), 252 the\n"
         "command line is wrong, 253 credentials, 255 the endpoint cannot be reached.\n",
     .flags = flags_with(
         {
-            {.name = "--task-definition", .metavar = "FILE", .help = "the task-definition file (JSON or YAML)",
-             .complete = Completer::file, .required = true},
-            {.name = "--service-file", .metavar = "FILE",
-             .help = "the service's CreateService members (networkConfiguration, loadBalancers)",
+            {.name = "--task-definition", .metavar = "FILE",
+             .help = "the task-definition file (JSON or YAML; default: the project file's)",
              .complete = Completer::file},
             {.name = "--subnets", .metavar = "ID", .help = "the service's subnets (space or comma separated)",
              .repeats = true},
@@ -608,7 +622,7 @@ const CommandSpec verify{
              .help = "text (stderr), github (annotations on stdout) or json (stdout)",
              .complete = Completer::choices, .choices = {"text", "github", "json"}},
         },
-        taskdef_input::template_flags()),
+        flags_with(project::flags(), taskdef_input::template_flags())),
     .run = run_verify,
 };
 

@@ -180,4 +180,83 @@ std::string str(const Json& value) {
   }
 }
 
+static void dumps_string(std::string& out, const std::string& raw) {
+  const std::string s = sanitize_utf8(raw);
+  out += '"';
+  char buf[16];
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = next_code_point(s, i);
+    switch (cp) {
+      case '"': out += "\\\""; continue;
+      case '\\': out += "\\\\"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      case '\b': out += "\\b"; continue;
+      case '\f': out += "\\f"; continue;
+      default: break;
+    }
+    if (cp >= 0x20 && cp < 0x7f) {
+      out += static_cast<char>(cp);
+    } else if (cp > 0xffff) {
+      char32_t v = cp - 0x10000;
+      std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", static_cast<unsigned>(0xd800 | (v >> 10)),
+                    static_cast<unsigned>(0xdc00 | (v & 0x3ff)));
+      out += buf;
+    } else {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+    }
+  }
+  out += '"';
+}
+
+static void dumps_to(std::string& out, const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null: out += "null"; return;
+    case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case Json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return;
+    case Json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return;
+    case Json::value_t::number_float: {
+      double d = v.get<double>();
+      if (std::isnan(d)) out += "NaN";
+      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+      else out += float_repr(d);
+      return;
+    }
+    case Json::value_t::string: dumps_string(out, v.get<std::string>()); return;
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out += ", ";
+        first = false;
+        dumps_to(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, e] : v.items()) {
+        if (!first) out += ", ";
+        first = false;
+        dumps_string(out, k);
+        out += ": ";
+        dumps_to(out, e);
+      }
+      out += '}';
+      return;
+    }
+    default: out += "null"; return;
+  }
+}
+
+std::string json_dumps(const Json& value) {
+  std::string out;
+  dumps_to(out, value);
+  return out;
+}
+
 }  // namespace ecsctl::pyfmt

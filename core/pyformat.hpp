@@ -30,4 +30,10 @@ char32_t next_code_point(std::string_view text, std::size_t& i);
 // Appends `cp` to `out` as UTF-8.
 void append_utf8(std::string& out, char32_t cp);
 
+// Python's json.dumps(value) with its defaults (", " and ": " separators,
+// ensure_ascii with surrogate pairs, float repr, NaN/Infinity): how the AWS CLI
+// writes JSON it hands on (the session-manager-plugin's arguments, a CodeDeploy
+// AppSpec's content).
+std::string json_dumps(const Json& value);
+
 }  // namespace ecsctl::pyfmt

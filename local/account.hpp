@@ -4,6 +4,7 @@
 // security groups (EC2 protocol) and ECR repositories and images (JSON 1.1).
 // Each keeps its resources in the store, in the model's output shapes.
 #pragma once
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -20,6 +21,10 @@ struct AccountContext {
   Store& store;
   std::string region, account;
   std::mt19937_64 rng{std::random_device{}()};
+  // With the engine runtime: the engine's images of ECR repository REPO
+  // (local/engine_images.hpp, engine_ecr_images), which ECR's DescribeImages
+  // and BatchGetImage also answer with. Unset: only pushed manifests.
+  std::function<Json(const std::string& repo)> engine_images;
 
   double now() const;
   std::string hex(size_t n);                               // lower-case hex digits

@@ -21,14 +21,6 @@ double system_now() {
   return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) / 1000.0;
 }
 
-std::string request_id() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx";
-  for (auto& c : out)
-    if (c == 'x') c = hex[rng() & 15];
-  return out;
-}
 
 double time_member(const Json& in, const char* name) {
   auto it = in.find(name);
@@ -115,6 +107,7 @@ Json CloudWatch::one_query(const Json& q, double start, double end, bool ascendi
   for (double t = first; t < end && t <= now; t += p) {
     std::optional<double> v;
     if (m_stats) v = m_stats(*svc, name, t, t + p);
+    if (!v && m_stats && !m_flat_fallback) continue;
     double value = v ? *v : (name == "CPUUtilization" ? k_flat_cpu_percent : k_flat_memory_percent);
     if (statistic == "SampleCount") value = tasks;
     else if (statistic == "Sum") value *= tasks;

@@ -31,8 +31,13 @@ class CloudWatch {
   explicit CloudWatch(Store& store, std::function<double()> clock = nullptr);
   // Registers GetMetricData (Query, Version=2010-08-01, and JSON 1.0) on `router`.
   void register_operations(Router& router);
-  // Installs the source of real container statistics (see ServiceStats).
-  void set_stats(ServiceStats stats) { m_stats = std::move(stats); }
+  // Installs the source of real container statistics (see ServiceStats). With
+  // `flat_fallback` false a period without a figure has no data point (as
+  // CloudWatch has none where nothing was reported) instead of the flat figure.
+  void set_stats(ServiceStats stats, bool flat_fallback = true) {
+    m_stats = std::move(stats);
+    m_flat_fallback = flat_fallback;
+  }
 
   // GetMetricData on decoded input (the model's input shape); throws ApiError.
   Json get_metric_data(const Json& in);
@@ -42,6 +47,7 @@ class CloudWatch {
   Store& m_store;
   std::function<double()> m_clock;
   ServiceStats m_stats;
+  bool m_flat_fallback = true;
 };
 
 }  // namespace ecsctl::local

@@ -3,6 +3,7 @@
 // manifest (the local way to add an image: no layers are uploaded), and
 // DescribeImages and BatchGetImage read them back.
 #include <algorithm>
+#include <set>
 
 #include "client/sigv4.hpp"
 #include "local/account.hpp"
@@ -23,11 +24,44 @@ const Json& require_repo(AccountContext& ctx, const std::string& name) {
   return *r;
 }
 
-std::vector<Json> images_of(AccountContext& ctx, const std::string& repo) {
+// The engine's images of `repo` (localhost/REPO:TAG), when the engine runtime is on.
+std::vector<Json> engine_images_of(AccountContext& ctx, const std::string& repo) {
+  std::vector<Json> out;
+  if (!ctx.engine_images) return out;
+  for (const auto& img : ctx.engine_images(repo)) out.push_back(img);
+  return out;
+}
+
+// A repository: a stored one, or, with the engine runtime, one the engine has
+// local images of (then it exists as far as DescribeImages and BatchGetImage go).
+bool repo_exists(AccountContext& ctx, const std::string& name, const std::vector<Json>& engine) {
+  return ctx.store.get(k_repos, name) || !engine.empty();
+}
+
+[[noreturn]] void repo_not_found(AccountContext& ctx, const std::string& name) {
+  throw ApiError("RepositoryNotFoundException",
+                 "The repository with name '" + name + "' does not exist in the registry with id '" + ctx.account + "'");
+}
+
+std::vector<Json> images_of(AccountContext& ctx, const std::string& repo, const std::vector<Json>* engine = nullptr) {
   std::vector<Json> out;
   const auto& t = ctx.store.table(k_images);
   for (auto it = t.lower_bound(repo + "@"); it != t.end() && it->first.rfind(repo + "@", 0) == 0; ++it)
     out.push_back(it->second);
+  if (engine) {
+    // A tag pushed to the plane's ECR wins over the engine's image of the same tag.
+    std::set<std::string> pushed;
+    for (const auto& img : out)
+      for (const auto& tag : img.value("imageTags", Json::array())) pushed.insert(tag.get<std::string>());
+    for (Json img : *engine) {
+      Json tags = Json::array();
+      for (const auto& tag : img["imageTags"])
+        if (!pushed.count(tag.get<std::string>())) tags.push_back(tag);
+      if (tags.empty()) continue;
+      img["imageTags"] = tags;
+      out.push_back(img);
+    }
+  }
   std::stable_sort(out.begin(), out.end(), [](const Json& a, const Json& b) {
     return a.value("imagePushedAt", 0.0) < b.value("imagePushedAt", 0.0);
   });
@@ -40,8 +74,9 @@ std::string id_text(const Json& id) {
 }
 
 // The stored image `id` ({imageDigest?, imageTag?}) names in `repo`, or nullopt.
-std::optional<Json> find_image(AccountContext& ctx, const std::string& repo, const Json& id) {
-  for (auto& img : images_of(ctx, repo)) {
+std::optional<Json> find_image(AccountContext& ctx, const std::string& repo, const Json& id,
+                               const std::vector<Json>* engine = nullptr) {
+  for (auto& img : images_of(ctx, repo, engine)) {
     if (id.contains("imageDigest") && img["imageDigest"] != id["imageDigest"]) continue;
     if (id.contains("imageTag")) {
       const Json tags = img.value("imageTags", Json::array());
@@ -80,7 +115,28 @@ Json create_repository(AccountContext& ctx, const Json& in) {
 Json describe_repositories(AccountContext& ctx, const Json& in) {
   Json out = {{"repositories", Json::array()}};
   if (in.contains("repositoryNames")) {
-    for (const auto& n : in["repositoryNames"]) out["repositories"].push_back(require_repo(ctx, n.get<std::string>()));
+    for (const auto& n : in["repositoryNames"]) {
+      std::string name = n.get<std::string>();
+      if (!ctx.store.get(k_repos, name)) {
+        // With the engine runtime, a repository of the engine's localhost/NAME images.
+        std::vector<Json> engine = engine_images_of(ctx, name);
+        if (!engine.empty()) {
+          double created = engine.front().value("imagePushedAt", ctx.now());
+          for (const auto& img : engine) created = std::min(created, img.value("imagePushedAt", created));
+          out["repositories"].push_back(
+              {{"repositoryArn", ctx.arn("ecr", "repository/" + name)},
+               {"registryId", ctx.account},
+               {"repositoryName", name},
+               {"repositoryUri", ctx.account + ".dkr.ecr." + ctx.region + ".amazonaws.com/" + name},
+               {"createdAt", created},
+               {"imageTagMutability", "MUTABLE"},
+               {"imageScanningConfiguration", {{"scanOnPush", false}}},
+               {"encryptionConfiguration", {{"encryptionType", "AES256"}}}});
+          continue;
+        }
+      }
+      out["repositories"].push_back(require_repo(ctx, name));
+    }
     return out;
   }
   for (const auto& [name, r] : ctx.store.table(k_repos)) out["repositories"].push_back(r);
@@ -158,11 +214,12 @@ Json put_image(AccountContext& ctx, const Json& in) {
 
 Json describe_images(AccountContext& ctx, const Json& in) {
   std::string repo = in.value("repositoryName", "");
-  require_repo(ctx, repo);
+  const std::vector<Json> engine = engine_images_of(ctx, repo);
+  if (!repo_exists(ctx, repo, engine)) repo_not_found(ctx, repo);
   Json out = {{"imageDetails", Json::array()}};
   if (in.contains("imageIds")) {
     for (const auto& id : in["imageIds"]) {
-      auto img = find_image(ctx, repo, id);
+      auto img = find_image(ctx, repo, id, &engine);
       if (!img)
         throw ApiError("ImageNotFoundException", "The image with imageId " + id_text(id) +
                                                      " does not exist within the repository with name '" + repo +
@@ -172,7 +229,7 @@ Json describe_images(AccountContext& ctx, const Json& in) {
     return out;
   }
   std::string status = in.value("filter", Json::object()).value("tagStatus", "ANY");
-  for (const auto& img : images_of(ctx, repo)) {
+  for (const auto& img : images_of(ctx, repo, &engine)) {
     bool tagged = !img.value("imageTags", Json::array()).empty();
     if ((status == "TAGGED" && !tagged) || (status == "UNTAGGED" && tagged)) continue;
     out["imageDetails"].push_back(detail(img));
@@ -182,10 +239,11 @@ Json describe_images(AccountContext& ctx, const Json& in) {
 
 Json batch_get_image(AccountContext& ctx, const Json& in) {
   std::string repo = in.value("repositoryName", "");
-  require_repo(ctx, repo);
+  const std::vector<Json> engine = engine_images_of(ctx, repo);
+  if (!repo_exists(ctx, repo, engine)) repo_not_found(ctx, repo);
   Json out = {{"images", Json::array()}, {"failures", Json::array()}};
   for (const auto& id : in.value("imageIds", Json::array())) {
-    auto img = find_image(ctx, repo, id);
+    auto img = find_image(ctx, repo, id, &engine);
     if (!img) {
       out["failures"].push_back({{"imageId", id},
                                  {"failureCode", id.contains("imageTag") || id.contains("imageDigest") ? "ImageNotFound" : "MissingDigestAndTag"},

@@ -26,13 +26,28 @@ class Runtime;
 struct TaskHooks {
   std::vector<std::function<void(const Json& task)>> on_running;
   std::vector<std::function<void(const Json& task)>> on_stopped;
+  // Called (as the two above) when a task is asked to stop (desiredStatus
+  // becomes STOPPED), before its containers are stopped: its targets start
+  // draining then, so that no new request goes to a task that is going.
+  std::vector<std::function<void(const Json& task)>> on_stopping;
   // Extra checks of a CreateService input against its task definition (may throw ApiError).
   std::vector<std::function<void(const Json& input, const Json& task_definition)>> on_create_service;
   // Why a RUNNING service task fails a health check outside ECS (its target
-  // group's, as "Task failed ELB health checks in (target-group ARN)"), or "".
-  // The service scheduler replaces such a task once its service's
-  // healthCheckGracePeriodSeconds since the task started have passed.
-  std::vector<std::function<std::string(const Json& task)>> health_failure;
+  // group's): `reason` the task's stop reason ("Task failed ELB health checks
+  // in (target-group ARN)"), `event` the service event's words after
+  // "(service NAME) " ("(task ID) (port P) is unhealthy in (target-group ARN)
+  // due to (reason ...)"); both empty when it does not. The service scheduler
+  // replaces such a task once its service's healthCheckGracePeriodSeconds
+  // since the task started have passed.
+  struct HealthFailure {
+    std::string reason, event;
+  };
+  std::vector<std::function<HealthFailure(const Json& task)>> health_failure;
+  // Whether a RUNNING service task is not yet in service outside ECS (a target
+  // of it is still `initial` or `unhealthy` in its target group): its
+  // deployment is not COMPLETED, and it does not count as healthy for
+  // minimumHealthyPercent, until it is.
+  std::vector<std::function<bool(const Json& task)>> awaiting_health;
   // Blue/green traffic shifts (local/elbv2_ecs.cpp): the forward target groups
   // of a listener rule ([{TargetGroupArn, Weight}]; ApiError when the rule is
   // unknown), and replacing them.

@@ -126,6 +126,7 @@ void TaskLifecycle::request_stop(Ecs& e, Json& task, const std::string& reason, 
   task["_"]["due"] = 0;
   task["version"] = task["version"].get<long>() + 1;
   e.m_busy.insert(task["taskArn"].get<std::string>());
+  for (const auto& hook : e.m_hooks.on_stopping) hook(task);
   if (task["_"].contains("service")) e.m_services_dirty = true;
   // A service task failing on its own: the service throttle logic counts it now,
   // before the scheduler launches its replacement.

@@ -138,9 +138,9 @@ bool TaskRuntime::apply_events(Ecs& e) {
         (*c)["healthStatus"] = ev.data.value("healthStatus", "UNKNOWN");
         std::string health = task_health(task, task_definition_of(e, task));
         task["healthStatus"] = health;
-        // A service replaces a task whose essential container fails its health check.
-        if (health == "UNHEALTHY" && task["_"].contains("service"))
-          TaskLifecycle::request_stop(e, task, "Task failed container health checks", "ServiceSchedulerInitiated");
+        // The service scheduler replaces an UNHEALTHY service task once the
+        // service's health-check grace period has passed: have it look now.
+        if (task["_"].contains("service")) e.m_services_dirty = true;
         break;
       }
       case K::task_failed:

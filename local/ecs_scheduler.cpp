@@ -159,17 +159,22 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
     for (auto& [id, d] : by_dep) {
       for (auto it = d.running.begin(); it != d.running.end();) {
         const Json& t = *e.m_store.get("tasks", *it);
-        std::string reason;
-        if (t.value("healthStatus", "") == "UNHEALTHY") reason = "Task failed container health checks";
-        for (const auto& check : e.m_hooks.health_failure) {
-          if (!reason.empty()) break;
-          reason = check(t);
-        }
-        if (reason.empty() || t.value("startedAt", now) + grace > now) {
+        if (t.value("startedAt", now) + grace > now) {
           ++it;
           continue;
         }
-        stop(*it, reason);
+        TaskHooks::HealthFailure failure;
+        if (t.value("healthStatus", "") == "UNHEALTHY") failure.reason = "Task failed container health checks";
+        for (const auto& check : e.m_hooks.health_failure) {
+          if (!failure.reason.empty()) break;
+          failure = check(t);
+        }
+        if (failure.reason.empty()) {
+          ++it;
+          continue;
+        }
+        if (!failure.event.empty()) ServiceReconciler::service_event(svc, "(service " + name + ") " + failure.event + ".", e.m_rng);
+        stop(*it, failure.reason);
         unhealthy.push_back(*it);
         it = d.running.erase(it);
       }
@@ -180,11 +185,20 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
       svc["_"]["steady"] = false;
     }
   }
+  // A running task is in service once no target group of it is still checking
+  // it or finds it unhealthy (TaskHooks::awaiting_health).
+  auto in_service = [&](const std::string& arn) {
+    const Json* t = e.m_store.get("tasks", arn);
+    if (!t) return false;
+    for (const auto& awaiting : e.m_hooks.awaiting_health)
+      if (awaiting(*t)) return false;
+    return true;
+  };
   DeploymentTasks& pt = by_dep[pid];
   long total = 0, running_all = 0;
   for (auto& [id, d] : by_dep) {
     total += static_cast<long>(d.total());
-    running_all += static_cast<long>(d.running.size());
+    for (const auto& a : d.running) running_all += in_service(a) ? 1 : 0;
   }
   // Start tasks of the primary deployment.
   // Blue/green: the green tasks scale up to the full count beside the blue
@@ -250,7 +264,7 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
     std::vector<std::string>& from = pt.pending.empty() ? pt.running : pt.pending;
     stop(from.back(), "Scaling activity initiated by (deployment " + pid + ")");
     stopped.push_back(from.back());
-    if (&from == &pt.running) --running_all;
+    if (&from == &pt.running && in_service(from.back())) --running_all;
     from.pop_back();
   }
   for (auto& [id, d] : by_dep) {
@@ -263,8 +277,8 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
     while (!d.running.empty() && running_all - 1 >= min_healthy && BlueGreen::may_stop_blue(svc)) {
       stop(d.running.back(), "Scaling activity initiated by (deployment " + pid + ")");
       stopped.push_back(d.running.back());
+      if (in_service(d.running.back())) --running_all;
       d.running.pop_back();
-      --running_all;
     }
   }
   if (!stopped.empty()) {
@@ -287,12 +301,17 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
   svc["runningCount"] = running;
   svc["pendingCount"] = pending;
   {
-    long green = svc["deployments"][0]["runningCount"].get<long>();
-    long green_all = green + svc["deployments"][0]["pendingCount"].get<long>();
+    // Blue/green: the green tasks count once they are in service (healthy in
+    // the alternate target group), as ECS waits for them before shifting traffic.
+    long green_all = svc["deployments"][0]["runningCount"].get<long>() + svc["deployments"][0]["pendingCount"].get<long>();
+    long green = static_cast<long>(std::count_if(pt.running.begin(), pt.running.end(), in_service));
     BlueGreen::advance(e, svc, green, running + pending - green_all);
   }
   Json& prim = svc["deployments"][0];
-  bool settled = kept.size() == 1 && running == desired && pending == 0;
+  // Settled: one deployment, its tasks all running and in service (healthy in
+  // their target groups): only then is the deployment COMPLETED.
+  bool settled = kept.size() == 1 && running == desired && pending == 0 &&
+                 std::all_of(pt.running.begin(), pt.running.end(), in_service);
   if (settled && prim["rolloutState"] == "IN_PROGRESS") {
     prim["rolloutState"] = "COMPLETED";
     prim["rolloutStateReason"] = "ECS deployment " + prim["id"].get<std::string>() + " completed.";

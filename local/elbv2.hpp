@@ -40,6 +40,9 @@ class Elbv2 {
   void register_target(const std::string& target_group_arn, const std::string& id, long port,
                        const std::string& address = "");
   void deregister_target(const std::string& target_group_arn, const std::string& id, long port);
+  // The TargetHealth ({State, Reason, Description}) DescribeTargetHealth gives
+  // a registered target, or null when it is not registered.
+  Json target_health(const std::string& target_group_arn, const std::string& id, long port);
   // Drops targets whose draining has finished; returns whether anything changed.
   // With the runtime started, also hands it the current configuration.
   bool tick();

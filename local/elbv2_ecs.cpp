@@ -68,6 +68,12 @@ void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
     }
     store.put(k_task_targets, task.value("taskArn", ""), saved);
   });
+  // Asked to stop: its targets drain from now on (the proxy sends them nothing new).
+  ecs.hooks().on_stopping.push_back([&store, &elbv2](const Json& task) {
+    const Json* saved = store.get(k_task_targets, task.value("taskArn", ""));
+    if (!saved) return;
+    for (const auto& t : *saved) elbv2.deregister_target(t[0], t[1], t[2]);
+  });
   ecs.hooks().on_stopped.push_back([&store, &elbv2](const Json& task) {
     std::string arn = task.value("taskArn", "");
     const Json* saved = store.get(k_task_targets, arn);
@@ -87,18 +93,34 @@ void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
     Json action = {{"Type", "forward"}, {"ForwardConfig", {{"TargetGroups", groups}}}};
     elbv2.call("ModifyRule", {{"RuleArn", rule}, {"Actions", Json::array({action})}});
   };
-  // A target of the task that its target group's checks found unhealthy.
-  ecs.hooks().health_failure.push_back([&store, &elbv2](const Json& task) -> std::string {
+  // A target of the task that its target group's checks found unhealthy, with
+  // ECS's service event ("service unhealthy event messages" in its guide).
+  ecs.hooks().health_failure.push_back([&store, &elbv2](const Json& task) -> TaskHooks::HealthFailure {
     const Json* saved = store.get(k_task_targets, task.value("taskArn", ""));
     if (!saved) return {};
     for (const auto& t : *saved) {
-      Json in = {{"TargetGroupArn", t[0]}, {"Targets", Json::array({Json{{"Id", t[1]}, {"Port", t[2]}}})}};
-      Json out = elbv2.call("DescribeTargetHealth", in);
-      for (const auto& d : out.value("TargetHealthDescriptions", Json::array()))
-        if (d.value("TargetHealth", Json::object()).value("State", "") == "unhealthy")
-          return "Task failed ELB health checks in (target-group " + t[0].get<std::string>() + ")";
+      Json h = elbv2.target_health(t[0], t[1], t[2]);
+      if (!h.is_object() || h.value("State", "") != "unhealthy") continue;
+      std::string tg = t[0], id = t[1], arn = task.value("taskArn", "");
+      std::string event = "(task " + arn.substr(arn.rfind('/') + 1) + ") ";
+      if (id.rfind("i-", 0) == 0) event += "(instance " + id + ") ";
+      event += "(port " + std::to_string(t[2].get<long>()) + ") is unhealthy in (target-group " + tg + ") due to (reason " +
+               h.value("Description", h.value("Reason", "")) + ")";
+      return {"Task failed ELB health checks in (target-group " + tg + ")", event};
     }
     return {};
+  });
+  // A target of the task still being checked (initial) or failing (unhealthy):
+  // the task is not in service yet.
+  ecs.hooks().awaiting_health.push_back([&store, &elbv2](const Json& task) {
+    const Json* saved = store.get(k_task_targets, task.value("taskArn", ""));
+    if (!saved) return false;
+    for (const auto& t : *saved) {
+      Json h = elbv2.target_health(t[0], t[1], t[2]);
+      std::string state = h.is_object() ? h.value("State", "") : "";
+      if (state == "initial" || state == "unhealthy") return true;
+    }
+    return false;
   });
 }
 

@@ -2,6 +2,8 @@
 #include "local/elbv2_query.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -61,33 +63,51 @@ std::string lower_first(std::string s) {
 // The views of a model document's operations, built once each.
 const model::OperationView& view_of(const Json& m, const std::string& operation) { return model::document_view(m, operation); }
 
-[[noreturn]] void invalid(const std::string& key, const std::string& value, const char* want) {
-  throw ApiError("ValidationError", "Value '" + value + "' at '" + key + "' failed to satisfy constraint: Member must be " + want);
+[[noreturn]] void invalid(Dialect d, const std::string& key, const std::string& value, const char* want) {
+  if (d == Dialect::ec2) throw ApiError("InvalidParameterValue", "Value (" + value + ") for parameter " + key + " is invalid.");
+  throw ApiError("ValidationError", "Value '" + value + "' at '" + lower_first(key) +
+                                        "' failed to satisfy constraint: Member must be " + want);
 }
 
-Json decode(const Shape& shape, const ParamMap& p, const std::string& key, int depth);
+// A member's parameter name: as the model names it on the wire (awsQuery), or
+// its queryName, else its capitalised locationName or name (EC2).
+std::string param_name(const model::Member& m, Dialect d, bool top) {
+  if (d == Dialect::query) return top ? m.name : m.wire_name(m.name);
+  if (!m.query_name.empty()) return m.query_name;
+  std::string n = m.location_name.empty() ? m.name : m.location_name;
+  if (!n.empty()) n[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(n[0])));
+  return n;
+}
 
-Json decode_list(const Shape& shape, const ParamMap& p, const std::string& key, int depth) {
-  auto exact = p.find(key);
-  if (exact != p.end() && exact->second.empty()) return Json::array();  // "Name=" is an empty list
-  if (!present(p, key + ".member")) return nullptr;
+Json decode(const Shape& shape, const ParamMap& p, const std::string& key, int depth, Dialect d);
+
+// awsQuery lists are Name.member.N ("Name=" alone is an empty list); EC2's are
+// flattened, Name.N.
+Json decode_list(const Shape& shape, const ParamMap& p, const std::string& key, int depth, Dialect d) {
+  std::string items = key;
+  if (d == Dialect::query) {
+    auto exact = p.find(key);
+    if (exact != p.end() && exact->second.empty()) return Json::array();
+    items += ".member";
+  }
+  if (!present(p, items)) return nullptr;
   Json out = Json::array();
   for (int i = 1; i <= k_max_list; ++i) {
-    std::string k = key + ".member." + std::to_string(i);
+    std::string k = items + "." + std::to_string(i);
     if (!present(p, k)) break;
-    out.push_back(decode(shape.list_member.target(), p, k, depth + 1));
+    out.push_back(decode(shape.list_member.target(), p, k, depth + 1, d));
   }
   return out;
 }
 
-Json decode_map(const Shape& shape, const ParamMap& p, const std::string& key, int depth) {
+Json decode_map(const Shape& shape, const ParamMap& p, const std::string& key, int depth, Dialect d) {
   if (!present(p, key + ".entry")) return nullptr;
   Json out = Json::object();
   for (int i = 1; i <= k_max_list; ++i) {
     std::string k = key + ".entry." + std::to_string(i);
     auto name = p.find(k + ".key");
     if (name == p.end()) break;
-    out[name->second] = decode(shape.map_value.target(), p, k + ".value", depth + 1);
+    out[name->second] = decode(shape.map_value.target(), p, k + ".value", depth + 1, d);
   }
   return out;
 }
@@ -95,39 +115,39 @@ Json decode_map(const Shape& shape, const ParamMap& p, const std::string& key, i
 // Form parameters -> JSON of `shape`. Only what the wire form decides is
 // checked here (numbers and booleans must parse); the model's constraints are
 // checked on the result by validate_input, as for the JSON services.
-Json decode(const Shape& shape, const ParamMap& p, const std::string& key, int depth) {
+Json decode(const Shape& shape, const ParamMap& p, const std::string& key, int depth, Dialect d) {
   if (depth > k_max_depth) return nullptr;
   if (shape.type == Type::structure) {
     if (!key.empty() && !present(p, key)) return nullptr;
     Json out = Json::object();
     for (const auto& m : shape.members) {
-      std::string k = key.empty() ? m.name : key + "." + m.wire_name(m.name);
-      Json v = decode(m.target(), p, k, depth + 1);
+      std::string k = key.empty() ? param_name(m, d, true) : key + "." + param_name(m, d, false);
+      Json v = decode(m.target(), p, k, depth + 1, d);
       if (!v.is_null()) out[m.name] = std::move(v);
     }
     return out;
   }
-  if (shape.type == Type::list) return decode_list(shape, p, key, depth);
-  if (shape.type == Type::map) return decode_map(shape, p, key, depth);
+  if (shape.type == Type::list) return decode_list(shape, p, key, depth, d);
+  if (shape.type == Type::map) return decode_map(shape, p, key, depth, d);
   auto it = p.find(key);
   if (it == p.end()) return nullptr;
   const std::string& v = it->second;
   if (shape.type == Type::integer || shape.type == Type::long_) {
     char* end = nullptr;
     long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end || v.size() > 18) invalid(lower_first(key), v, "a number");
+    if (v.empty() || *end || v.size() > 18) invalid(d, key, v, "a number");
     return n;
   }
   if (shape.type == Type::boolean) {
     if (v == "true") return true;
     if (v == "false") return false;
-    invalid(lower_first(key), v, "true or false");
+    invalid(d, key, v, "true or false");
   }
   if (shape.type == Type::double_ || shape.type == Type::float_) {
     char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end) invalid(lower_first(key), v, "a number");
-    return d;
+    double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end) invalid(d, key, v, "a number");
+    return x;
   }
   return v;
 }
@@ -143,23 +163,23 @@ std::string iso_time(double seconds) {
   return buf;
 }
 
-void encode(const Shape& shape, const Json& v, const std::string& name, std::string& out, int depth) {
+void encode(const Shape& shape, const Json& v, const std::string& name, std::string& out, int depth, Dialect d) {
   if (depth > k_max_depth || v.is_null()) return;
   out += "<" + name + ">";
   if (shape.type == Type::structure && v.is_object()) {
     for (const auto& m : shape.members) {
       auto it = v.find(m.name);
       if (it == v.end()) continue;
-      encode(m.target(), *it, m.wire_name(m.name), out, depth + 1);
+      encode(m.target(), *it, m.wire_name(m.name), out, depth + 1, d);
     }
   } else if (shape.type == Type::list && v.is_array()) {
-    static const std::string k_member = "member";
-    const std::string& tag = shape.list_member.wire_name(k_member);
-    for (const auto& x : v) encode(shape.list_member.target(), x, tag, out, depth + 1);
+    static const std::string k_member = "member", k_item = "item";
+    const std::string& tag = shape.list_member.wire_name(d == Dialect::ec2 ? k_item : k_member);
+    for (const auto& x : v) encode(shape.list_member.target(), x, tag, out, depth + 1, d);
   } else if (shape.type == Type::map && v.is_object()) {
     for (const auto& [k, x] : v.items()) {
       out += "<entry><key>" + xml_escape(k) + "</key>";
-      encode(shape.map_value.target(), x, "value", out, depth + 1);
+      encode(shape.map_value.target(), x, "value", out, depth + 1, d);
       out += "</entry>";
     }
   } else if (shape.type == Type::timestamp && v.is_number()) {
@@ -177,6 +197,15 @@ void encode(const Shape& shape, const Json& v, const std::string& name, std::str
 std::string xmlns(const Json& model) { return model["metadata"].value("xmlNamespace", ""); }
 
 }  // namespace
+
+Json decode_shape(const model::Shape& shape, const Params& params, Dialect d) {
+  ParamMap p(params.begin(), params.end());
+  return decode(shape, p, "", 0, d);
+}
+
+void encode_shape(const model::Shape& shape, const Json& v, const std::string& name, std::string& out, Dialect d) {
+  encode(shape, v, name, out, 1, d);
+}
 
 Params parse_form(const std::string& body, const Params& extra) {
   Params out = extra;
@@ -208,8 +237,7 @@ Json decode_input(const Json& model, const std::string& operation, const Params&
     if (pyfmt::sanitize_utf8(k) != k || pyfmt::sanitize_utf8(v) != v)
       throw ApiError("ValidationError", "1 validation error detected: parameter '" + pyfmt::sanitize_utf8(k) +
                                             "' is not valid UTF-8");
-  ParamMap p(params.begin(), params.end());
-  Json input = decode(*view.input, p, "", 0);
+  Json input = decode_shape(*view.input, params, Dialect::query);
   // Only ELBv2 speaks the Query protocol here: its code is ValidationError.
   if (auto r = model::service_rejection(model::check(*view.input, input, model::service_checks()), "elbv2"))
     throw ApiError(r->code, r->message);
@@ -223,7 +251,7 @@ std::string encode_response(const Json& model, const std::string& operation, con
   if (view.output) {
     std::string wrapper = view.result_wrapper.empty() ? operation + "Result" : view.result_wrapper;
     std::string body;
-    encode(*view.output, output.is_object() ? output : Json::object(), wrapper, body, 0);
+    encode(*view.output, output.is_object() ? output : Json::object(), wrapper, body, 0, Dialect::query);
     out += body;
   }
   out += "<ResponseMetadata><RequestId>" + xml_escape(request_id) + "</RequestId></ResponseMetadata></" + operation +

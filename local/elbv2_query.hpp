@@ -8,6 +8,10 @@
 
 #include "core/json.hpp"
 
+namespace ecsctl::model {
+struct Shape;
+}
+
 namespace ecsctl::local::query {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -29,6 +33,18 @@ std::string encode_response(const Json& model, const std::string& operation, con
 // <ErrorResponse xmlns=...><Error><Type>Sender</Type><Code>..</Code><Message>..</Message></Error>...
 std::string encode_error(const Json& model, const std::string& code, const std::string& message,
                          const std::string& request_id, bool sender = true);
+
+// The two dialects of the Query family: awsQuery (ELBv2: members by their wire
+// names, Name.member.N lists, <member> elements, ValidationError) and EC2
+// (queryName or the capitalised locationName, flattened Name.N lists, <item>
+// elements, InvalidParameterValue).
+enum class Dialect { query, ec2 };
+
+// JSON of `shape` from form parameters; only what the wire form decides is
+// checked (numbers and booleans must parse).
+Json decode_shape(const model::Shape& shape, const Params& params, Dialect d);
+// <name>...</name> of `v` as `shape`, appended to `out`.
+void encode_shape(const model::Shape& shape, const Json& v, const std::string& name, std::string& out, Dialect d);
 
 // Escapes &, <, >, " and ' for XML text.
 std::string xml_escape(const std::string& s);

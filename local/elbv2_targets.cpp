@@ -310,6 +310,13 @@ Json Elbv2::health_of(const Json& tg, const Json& target) const {
   return d;
 }
 
+Json Elbv2::target_health(const std::string& tg_arn, const std::string& id, long port) {
+  const Json* tg = m_store.get(k_tgs, tg_arn);
+  const Json* stored = m_store.get(k_targets, target_key(tg_arn, id, port));
+  if (!tg || !stored) return Json();
+  return health_of(*tg, *stored)["TargetHealth"];
+}
+
 Json Elbv2::register_targets(const Json& in) {
   std::string tg_arn = in["TargetGroupArn"];
   const Json* tg = m_store.get(k_tgs, tg_arn);

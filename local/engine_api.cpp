@@ -58,6 +58,37 @@ std::string EngineReply::message() const {
   return "HTTP " + std::to_string(status) + (text.empty() ? std::string() : ": " + text.substr(0, 300));
 }
 
+std::string registry_auth_header(const std::string& username, const std::string& password,
+                                 const std::string& server_address) {
+  std::string in = Json{{"username", username}, {"password", password}, {"serveraddress", server_address}}.dump();
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += k[(n >> s) & 63];
+  }
+  if (size_t r = in.size() - i; r > 0) {
+    unsigned n = static_cast<unsigned char>(in[i]) << 16;
+    if (r == 2) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += k[(n >> 18) & 63];
+    out += k[(n >> 12) & 63];
+    out += r == 2 ? k[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string registry_of(const std::string& image) {
+  size_t slash = image.find('/');
+  if (slash == std::string::npos) return "docker.io";
+  std::string first = image.substr(0, slash);
+  // A registry host has a dot or a port, or is localhost; otherwise it is a Docker Hub namespace.
+  if (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost") return first;
+  return "docker.io";
+}
+
 std::string url_encode(std::string_view s) {
   static const char hex[] = "0123456789ABCDEF";
   std::string out;
@@ -81,10 +112,12 @@ EngineReply EngineApi::libpod(const std::string& method, const std::string& path
 }
 
 int EngineApi::stream(const std::string& method, const std::string& path,
-                      const std::function<bool(std::string_view)>& on_data) const {
+                      const std::function<bool(std::string_view)>& on_data,
+                      const std::vector<std::pair<std::string, std::string>>& headers) const {
   try {
     auto t = transport(m_socket);
     client::HttpRequest r = make_request(method, std::string("http://engine") + k_version + path, Json());
+    for (const auto& h : headers) r.headers.push_back(h);
     r.on_data = on_data;
     return t->send(r).status;
   } catch (const std::exception&) {

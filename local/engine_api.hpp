@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/json.hpp"
 
@@ -30,8 +32,10 @@ class EngineApi {
   // GET or POST `path`, handing the body to `on_data` as it comes; ends when the
   // engine closes it or `on_data` returns false (it is also called with an empty
   // chunk about once a second). Returns the HTTP status (0: no answer).
+  // `headers` go with the request (X-Registry-Auth on a pull).
   int stream(const std::string& method, const std::string& path,
-             const std::function<bool(std::string_view)>& on_data) const;
+             const std::function<bool(std::string_view)>& on_data,
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
   // Whether an engine answers /_ping on the socket (within `timeout_seconds`).
   bool ping(double timeout_seconds = 2) const;
   // The `libpod` API of Podman (a path "/libpod/..." with its own version prefix).
@@ -40,6 +44,14 @@ class EngineApi {
  private:
   std::string m_socket;
 };
+
+// The X-Registry-Auth header of a pull (Docker Engine API): base64url of the JSON
+// {"username", "password", "serveraddress"}. The value is a credential: never log it.
+std::string registry_auth_header(const std::string& username, const std::string& password,
+                                 const std::string& server_address);
+
+// The registry host of an image reference ("docker.io" when it names none).
+std::string registry_of(const std::string& image);
 
 // Percent-encodes a query parameter value.
 std::string url_encode(std::string_view s);

@@ -4,11 +4,21 @@
 
 #include <algorithm>
 #include <cctype>
+#include <random>
 
 #include "schemas/model_view.hpp"
 #include "schemas/validate_input.hpp"
 
 namespace ecsctl::local {
+
+std::string request_id() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx";
+  for (auto& c : out)
+    if (c == 'x') c = hex[rng() & 15];
+  return out;
+}
 
 namespace {
 

@@ -23,6 +23,10 @@ struct ApiError : std::runtime_error {
   int status;
 };
 
+// A request id (x-amzn-RequestId) in a UUID's form: unique, not secret, so a
+// per-thread generator seeded once rather than the entropy source per character.
+std::string request_id();
+
 struct HttpRequest {
   std::string method, path, target;  // target: path and query as sent
   std::vector<std::pair<std::string, std::string>> query;    // decoded

@@ -10,6 +10,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,13 @@ class Runtime {
   virtual std::vector<RuntimeEvent> take_events() = 0;
   // Stops and removes every container of the plane (`local down`).
   virtual void shutdown() = 0;
+  // CloudWatch's AWS/ECS CPUUtilization or MemoryUtilization of a service in
+  // [from, to) from real container statistics (local/cloudwatch.hpp,
+  // ServiceStats), or nullopt (the simulated runtime has none). Thread-safe; never blocks.
+  virtual std::optional<double> service_metric(const Json& /*service*/, const std::string& /*metric*/,
+                                               double /*from*/, double /*to*/) const {
+    return std::nullopt;
+  }
 };
 
 // The simulated runtime: Ecs's timers do everything.
@@ -79,6 +87,15 @@ struct EngineOptions {
   LogSink* sink = nullptr;
   // Called with progress and warnings for the server log (thread-safe).
   std::function<void(const std::string&)> log;
+  // The value of a task secret's valueFrom (Secrets Manager ARN with optional
+  // json-key:version-stage:version-id, or SSM parameter name or ARN; also a
+  // repositoryCredentials credentialsParameter), nullopt when it does not
+  // exist. Called from the runtime's threads (it takes the state lock). The
+  // values go into containers' environments and the pull's X-Registry-Auth
+  // only: never into a log, event or error.
+  std::function<std::optional<std::string>(const std::string&)> resolve_secret;
+  // Seconds between two samples of every running container's statistics.
+  double stats_interval = 2;
 };
 std::unique_ptr<Runtime> make_engine_runtime(EngineOptions options);
 

@@ -14,7 +14,15 @@
 #include <set>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "local/engine_api.hpp"
+#include "local/engine_images.hpp"
+#include "local/engine_oom.hpp"
+#include "local/engine_stats.hpp"
 #include "local/runtime.hpp"
 
 namespace ecsctl::local {
@@ -83,6 +91,11 @@ struct ContainerRun {
   double next_check = 0;
   std::string log_group, log_stream;
   std::thread follower;
+  // Resolved before the pull (values never logged): the secrets' NAME=VALUE,
+  // the pull's X-Registry-Auth, and the engine image run (a local image for an ECR URI).
+  std::vector<std::pair<std::string, std::string>> secret_env;
+  std::string registry_auth, run_image;
+  std::unique_ptr<OomWatch> oom;
 };
 
 struct TaskRun {
@@ -94,8 +107,22 @@ struct TaskRun {
   bool reported_running = false;
   std::vector<ContainerRun> containers;
   std::string pause_id;
+  std::vector<int> host_ports;  // dynamic host ports taken for it (EngineRuntime::host_port_for)
   std::thread thread;
 };
+
+// Whether 127.0.0.1:port can be bound now (TCP or UDP).
+bool port_free(int port, bool udp) {
+  int fd = ::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
 
 class EngineRuntime : public Runtime {
  public:
@@ -115,8 +142,21 @@ class EngineRuntime : public Runtime {
         for (int i = 0; i < 10 && !m_down; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     });
+    // Container statistics for CloudWatch (service tasks only).
+    m_sampler = std::thread([this] {
+      while (!m_down) {
+        sample_stats();
+        for (int i = 0; i < static_cast<int>(m_opt.stats_interval * 20) && !m_down; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
   }
   ~EngineRuntime() override { shutdown(); }
+
+  std::optional<double> service_metric(const Json& service, const std::string& metric, double from,
+                                       double to) const override {
+    return m_stats.service_metric(service, metric, from, to);
+  }
 
   const char* name() const override { return "engine"; }
 
@@ -186,6 +226,7 @@ class EngineRuntime : public Runtime {
       m_tasks.clear();
     }
     if (m_keepalive.joinable()) m_keepalive.join();
+    if (m_sampler.joinable()) m_sampler.join();
     for (auto& t : all) {
       std::lock_guard tl(t->m);
       t->stop = t->kill_now = true;
@@ -293,12 +334,23 @@ class EngineRuntime : public Runtime {
     emit(t.arn, RuntimeEvent::Kind::task_failed, container, {{"reason", reason}, {"stopCode", stop_code}});
   }
 
-  // Pulls `image` when the engine lacks it; "" or the CannotPullContainerError reason.
-  std::string ensure_image(const std::string& image) {
+  // Pulls `image` when the engine lacks it; "" or the CannotPullContainerError
+  // reason. `auth`: the X-Registry-Auth value ("" for none; never logged).
+  // An ECR URI of which the engine has the local image localhost/REPO:TAG
+  // (local/engine_images.hpp) runs that image: `run` is what to create.
+  std::string ensure_image(const std::string& image, const std::string& auth, std::string& run) {
+    run = image;
     EngineReply have = m_api.call("GET", "/images/" + image + "/json");
     if (have.ok()) return {};
+    if (std::string local = local_name_of_ecr_image(image); !local.empty() && m_api.call("GET", "/images/" + local + "/json").ok()) {
+      run = local;
+      log("image " + image + " is the engine's local image " + local);
+      return {};
+    }
     auto [repo, tag] = split_image(image);
-    log("pulling image " + image);
+    log("pulling image " + image + (auth.empty() ? "" : " with the registry credentials of its repositoryCredentials"));
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!auth.empty()) headers.emplace_back("X-Registry-Auth", auth);
     std::string error, buffer, last_status;
     int status = m_api.stream("POST", "/images/create?fromImage=" + url_encode(repo) + (tag.empty() ? "" : "&tag=" + url_encode(tag)),
                               [&](std::string_view chunk) {
@@ -315,7 +367,8 @@ class EngineRuntime : public Runtime {
                                   }
                                 }
                                 return !m_down.load();
-                              });
+                              },
+                              headers);
     if (!buffer.empty()) {
       Json j = Json::parse(buffer, nullptr, false);
       if (j.is_object() && j.contains("error")) error = j.value("error", "");
@@ -338,7 +391,7 @@ class EngineRuntime : public Runtime {
 
   Json create_body(TaskRun& t, ContainerRun& c, size_t index) {
     const Json& d = c.def;
-    Json body = {{"Image", d.value("image", "")}, {"Labels", labels(t, c.name)}};
+    Json body = {{"Image", c.run_image.empty() ? d.value("image", "") : c.run_image}, {"Labels", labels(t, c.name)}};
     if (d.contains("entryPoint")) body["Entrypoint"] = d["entryPoint"];
     if (d.contains("command")) body["Cmd"] = d["command"];
     if (d.contains("workingDirectory")) body["WorkingDir"] = d["workingDirectory"];
@@ -346,6 +399,7 @@ class EngineRuntime : public Runtime {
     std::map<std::string, std::string> env;
     for (const auto& e : d.value("environment", Json::array())) env[e.value("name", "")] = e.value("value", "");
     for (const auto& f : d.value("environmentFiles", Json::array())) read_env_file(f.value("value", ""), env);
+    for (const auto& [k, v] : c.secret_env) env[k] = v;
     Json env_list = Json::array();
     for (const auto& [k, v] : env) env_list.push_back(k + "=" + v);
     body["Env"] = env_list;
@@ -367,13 +421,21 @@ class EngineRuntime : public Runtime {
       if (!t.pause_id.empty()) host["NetworkMode"] = "container:" + t.pause_id;
       else host["NetworkMode"] = "none";
     } else {
-      // bridge: the host ports placement chose (the task's networkBindings), on 127.0.0.1.
+      // bridge: the host ports placement chose (the task's networkBindings), on 127.0.0.1;
+      // a dynamic one taken on this host is moved up (see host_port_for).
       Json bindings = Json::object(), exposed = Json::object();
       const Json& tc = t.task["containers"][index];
       for (const auto& b : tc.value("networkBindings", Json::array())) {
-        std::string key = std::to_string(b.value("containerPort", 0)) + "/" + b.value("protocol", "tcp");
+        std::string proto = b.value("protocol", "tcp");
+        std::string key = std::to_string(b.value("containerPort", 0)) + "/" + proto;
+        bool dynamic = false;
+        for (const auto& pm : d.value("portMappings", Json::array()))
+          if (pm.value("containerPort", -1) == b.value("containerPort", 0) && pm.value("protocol", "tcp") == proto)
+            dynamic = pm.value("hostPort", 0) == 0;
+        int port = b.value("hostPort", 0);
+        if (dynamic) t.host_ports.push_back(port = host_port_for(port, proto == "udp"));
         exposed[key] = Json::object();
-        bindings[key] = Json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(b.value("hostPort", 0))}}});
+        bindings[key] = Json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(port)}}});
       }
       if (!bindings.empty()) {
         host["PortBindings"] = bindings;
@@ -384,9 +446,65 @@ class EngineRuntime : public Runtime {
     return body;
   }
 
-  std::string create_all(TaskRun& t) {
+  // ECS's stop reason for a secret or registry credential it cannot read.
+  static std::string secrets_failure(const std::string& what) {
+    return "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: " + what;
+  }
+
+  // The containers' secrets and registry credentials, from the plane's Secrets
+  // Manager and SSM; "" or the ResourceInitializationError reason (which names
+  // the secret, never a value).
+  std::string resolve_secrets(TaskRun& t) {
+    const std::string asm_missing = ": ResourceNotFoundException: Secrets Manager can't find the specified secret.";
     for (auto& c : t.containers) {
-      std::string why = ensure_image(c.def.value("image", ""));
+      std::vector<std::string> missing_params;
+      for (const auto& sec : c.def.value("secrets", Json::array())) {
+        std::string from = sec.value("valueFrom", "");
+        std::optional<std::string> v = m_opt.resolve_secret ? m_opt.resolve_secret(from) : std::nullopt;
+        if (v) {
+          c.secret_env.emplace_back(sec.value("name", ""), *v);
+          continue;
+        }
+        if (from.rfind("arn:", 0) == 0 && from.find(":secretsmanager:") != std::string::npos) {
+          size_t pos = 0;
+          for (int i = 0; i < 7 && pos != std::string::npos; ++i) pos = from.find(':', pos + 1);
+          if (pos != std::string::npos && m_opt.resolve_secret && m_opt.resolve_secret(from.substr(0, pos)))
+            return secrets_failure("unable to retrieve secret from asm: the secret " + from.substr(0, pos) +
+                                   " has no JSON key, version stage or version id as " + from + " names");
+          return secrets_failure("unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret " +
+                                 from.substr(0, pos) + " from secrets manager" + asm_missing);
+        }
+        missing_params.push_back(from);
+      }
+      if (!missing_params.empty()) {
+        std::string names;
+        for (const auto& n : missing_params) names += (names.empty() ? "" : ", ") + n;
+        return secrets_failure("unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: " + names);
+      }
+      std::string cred = c.def.value("repositoryCredentials", Json::object()).value("credentialsParameter", "");
+      if (cred.empty()) continue;
+      std::optional<std::string> v = m_opt.resolve_secret ? m_opt.resolve_secret(cred) : std::nullopt;
+      if (!v)
+        return secrets_failure("unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for " +
+                               cred + asm_missing);
+      Json doc = Json::parse(*v, nullptr, false);
+      if (!doc.is_object() || !doc.contains("username") || !doc.contains("password") || !doc["username"].is_string() ||
+          !doc["password"].is_string())
+        return secrets_failure("unable to get registry auth from asm: asm fetching authorization data: the secret " + cred +
+                               " is not a JSON object with string members username and password");
+      c.registry_auth = registry_auth_header(doc["username"], doc["password"], registry_of(c.def.value("image", "")));
+    }
+    return {};
+  }
+
+  std::string create_all(TaskRun& t) {
+    if (std::string why = resolve_secrets(t); !why.empty()) {
+      fail(t, why, "TaskFailedToStart");
+      log("task " + t.task_id + ": " + why);
+      return why;
+    }
+    for (auto& c : t.containers) {
+      std::string why = ensure_image(c.def.value("image", ""), c.registry_auth, c.run_image);
       if (!why.empty()) {
         fail(t, why, "TaskFailedToStart", c.name);
         return why;
@@ -395,7 +513,7 @@ class EngineRuntime : public Runtime {
     if (t.mode == "awsvpc") {
       // The task's network namespace: a container that only waits, whose
       // network the task's containers share.
-      Json body = {{"Image", t.containers.front().def.value("image", "")}, {"Labels", labels(t, "~pause")},
+      Json body = {{"Image", t.containers.front().run_image}, {"Labels", labels(t, "~pause")},
                    {"Entrypoint", Json::array({"sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"})},
                    {"Cmd", Json::array()}, {"HostConfig", Json::object()}};
       EngineReply r = m_api.call("POST", "/containers/create?name=" + sanitize("ecsctl-" + t.task_id + "-pause"), body);
@@ -507,6 +625,9 @@ class EngineRuntime : public Runtime {
     }
     Json data = {{"startedAt", wall_seconds()}, {"runtimeId", c.id}};
     EngineReply in = m_api.call("GET", "/containers/" + c.id + "/json");
+    // The engine may not see an OOM kill on this host (podman/runc on cgroup v1): watch the cgroup too.
+    if (in.ok() && in.body.is_object() && in.body.value("HostConfig", Json::object()).value("Memory", 0L) > 0)
+      c.oom = std::make_unique<OomWatch>(in.body.value("State", Json::object()).value("Pid", 0));
     if (in.ok() && t.mode == "bridge") {
       Json bindings = Json::array();
       Json ports = in.body["NetworkSettings"].value("Ports", Json::object());
@@ -578,8 +699,9 @@ class EngineRuntime : public Runtime {
         Json data = {{"essential", c.essential}};
         int code = in.ok() ? in.body["State"].value("ExitCode", -1) : -1;
         if (code >= 0) data["exitCode"] = code;
-        if (in.ok() && in.body["State"].value("OOMKilled", false))
+        if (in.ok() && (in.body["State"].value("OOMKilled", false) || (code == 137 && c.oom && c.oom->oom_killed(2))))
           data["reason"] = "OutOfMemoryError: Container killed due to memory usage";
+        m_stats.forget(c.id);
         if (!in.ok()) data["reason"] = "The container is gone from the container engine";
         {
           std::lock_guard tl(t.m);
@@ -693,10 +815,76 @@ class EngineRuntime : public Runtime {
     for (auto& c : t.containers)
       if (!c.id.empty() && !kill_now) m_api.call("DELETE", "/containers/" + c.id + "?force=true&v=true");
     if (!t.pause_id.empty()) m_api.call("DELETE", "/containers/" + t.pause_id + "?force=true&v=true");
+    std::lock_guard lock(m_ports_mutex);
+    for (int p : t.host_ports) m_ports_taken.erase(p);
+  }
+
+  // The host port for a dynamic port mapping. Placement keeps ports per
+  // container instance, but every simulated instance is this one host (and
+  // other programs use ports too): two tasks on two instances may both have
+  // been given 49153. The placement's port when no task of this runtime has
+  // it and it can be bound, else the next such port of the range (the
+  // container's networkBindings then report the port really used).
+  int host_port_for(int wanted, bool udp) {
+    std::lock_guard lock(m_ports_mutex);
+    for (int p = std::max(wanted, 1); p <= 65535; ++p) {
+      if (m_ports_taken.count(p) || !port_free(p, udp)) continue;
+      m_ports_taken.insert(p);
+      return p;
+    }
+    return wanted;
+  }
+
+  // One sample of each running container of a service's tasks (Docker API stats).
+  void sample_stats() {
+    struct Item {
+      std::string cluster, group;
+      Json td;
+      std::vector<std::string> ids;
+    };
+    std::vector<Item> items;
+    {
+      std::lock_guard lock(m_mutex);
+      for (auto& [arn, t] : m_tasks) {
+        std::lock_guard tl(t->m);
+        std::string group = t->task.value("group", "");
+        if (!t->reported_running || t->stop || group.rfind("service:", 0) != 0) continue;
+        Item item{t->task.value("clusterArn", ""), group, t->td, {}};
+        for (const auto& c : t->containers)
+          if (c.started && !c.exited && !c.id.empty()) item.ids.push_back(c.id);
+        if (!item.ids.empty()) items.push_back(std::move(item));
+      }
+    }
+    for (const auto& item : items) {
+      EngineStats::Sample s;
+      s.cpu_reserved = EngineStats::reserved_cpu_units(item.td);
+      s.mem_reserved = EngineStats::reserved_memory_mib(item.td);
+      double limit = 0;
+      bool complete = true;
+      for (const auto& id : item.ids) {
+        if (m_down) return;
+        EngineReply r = m_api.call("GET", "/containers/" + id + "/stats?stream=false", Json(), 10);
+        double now = wall_seconds();
+        std::optional<double> cpu = r.ok() ? m_stats.cpu_units(id, r.body, now) : std::nullopt;
+        if (!cpu) {
+          complete = false;  // a first reading (or none): no figure yet
+          continue;
+        }
+        s.time = now;
+        s.cpu_used += *cpu;
+        s.mem_used += EngineStats::memory_mib(r.body);
+        limit += r.body.value("memory_stats", Json::object()).value("limit", 0.0) / (1024.0 * 1024.0);
+      }
+      if (!complete) continue;
+      if (s.mem_reserved <= 0) s.mem_reserved = limit;
+      m_stats.add(item.cluster, item.group, s);
+    }
   }
 
   EngineOptions m_opt;
   EngineApi m_api;
+  EngineStats m_stats;
+  std::thread m_sampler;
   std::string m_version;
   bool m_podman = false;
   std::atomic<bool> m_down{false};
@@ -705,6 +893,8 @@ class EngineRuntime : public Runtime {
   std::mutex m_mutex;
   std::vector<RuntimeEvent> m_events;
   std::map<std::string, std::shared_ptr<TaskRun>> m_tasks;
+  std::mutex m_ports_mutex;
+  std::set<int> m_ports_taken;  // dynamic host ports of this runtime's running tasks
 };
 
 }  // namespace

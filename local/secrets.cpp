@@ -167,10 +167,20 @@ std::optional<std::string> resolve_secret_value(AccountContext& ctx, const std::
     std::string rest = pos == std::string::npos ? "" : value_from.substr(pos + 1);
     const Json* s = find(ctx, arn);
     if (!s || s->contains("DeletedDate")) return std::nullopt;
-    std::string key = rest.substr(0, rest.find(':'));
+    // json-key:version-stage:version-id, each part optional (default: the whole
+    // SecretString of the version staged AWSCURRENT).
+    std::string parts[3];
+    for (size_t i = 0, from = 0; i < 3 && from <= rest.size(); ++i) {
+      size_t colon = rest.find(':', from);
+      parts[i] = rest.substr(from, colon == std::string::npos ? std::string::npos : colon - from);
+      if (colon == std::string::npos) break;
+      from = colon + 1;
+    }
+    const std::string& key = parts[0];
+    std::string stage = parts[1].empty() ? "AWSCURRENT" : parts[1];
     for (const auto& [vid, v] : (*s)["_"]["versions"].items()) {
       const Json stages = v.value("stages", Json::array());
-      if (std::find(stages.begin(), stages.end(), Json("AWSCURRENT")) == stages.end()) continue;
+      if (!parts[2].empty() ? vid != parts[2] : std::find(stages.begin(), stages.end(), Json(stage)) == stages.end()) continue;
       std::string text = v.value("SecretString", "");
       if (key.empty()) return text;
       Json doc = Json::parse(text, nullptr, false);

@@ -22,7 +22,9 @@
 
 #include "client/sigv4.hpp"
 #include "core/error.hpp"
+#include "core/state_lock.hpp"
 #include "local/cloudwatch.hpp"
+#include "local/engine_images.hpp"
 #include "local/ecs_shared.hpp"
 #include "local/account.hpp"
 #include "local/events_services.hpp"
@@ -47,16 +49,6 @@ std::string random_string(const char* alphabet, size_t n) {
   return out;
 }
 
-// Request ids need to be unique, not secret: a per-thread generator seeded
-// once, rather than the system's entropy source for every character.
-std::string request_id() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx";
-  for (auto& c : out)
-    if (c == 'x') c = hex[rng() & 15];
-  return out;
-}
 
 void write_private(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp" + std::to_string(getpid());
@@ -174,7 +166,7 @@ std::optional<HttpResponse> authenticate(const HttpRequest& req, const LocalKeys
 // Takes the state directory's lock for the life of the process (the descriptor
 // is never closed; O_CLOEXEC keeps it out of child processes).
 void lock_state_dir(const std::string& dir) {
-  std::string path = dir + "/" + k_lock_file;
+  std::string path = dir + "/" + k_state_lock_file;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw Error(Exit::config, "cannot open " + path + ": " + std::strerror(errno));
   struct flock fl {};
@@ -184,7 +176,7 @@ void lock_state_dir(const std::string& dir) {
   int err = errno;
   ::close(fd);
   if (err != EAGAIN && err != EACCES) throw Error(Exit::config, "cannot lock " + path + ": " + std::strerror(err));
-  long pid = lock_holder(dir);
+  long pid = state_lock_holder(dir);
   throw Error(Exit::config,
               "another ecsctl-local" + (pid > 0 ? " (pid " + std::to_string(pid) + ")" : std::string()) +
                   " already serves the state directory " + dir,
@@ -192,19 +184,6 @@ void lock_state_dir(const std::string& dir) {
 }
 
 }  // namespace
-
-long lock_holder(const std::string& dir) {
-  int fd = ::open((dir + "/" + k_lock_file).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  struct flock fl {};
-  fl.l_type = F_WRLCK;
-  fl.l_whence = SEEK_SET;
-  long pid = 0;
-  // A holder in another pid namespace shows as pid 0: held all the same.
-  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) pid = fl.l_pid > 0 ? fl.l_pid : -1;
-  ::close(fd);
-  return pid;
-}
 
 LocalKeys load_or_create_keys(const std::string& dir) {
   fs::create_directories(dir);
@@ -307,9 +286,20 @@ int run_server(const ServerOptions& opt) {
   // Containers' awslogs output goes into the plane's CloudWatch Logs (local/logs.hpp); the
   // simulated runtime writes a line there when a container starts and stops instead.
   CloudWatchLogSink log_sink(extra.logs(), store, router.state_mutex());
-  std::unique_ptr<Runtime> runtime =
-      engine_choice.socket.empty() ? make_simulated_runtime(engine_choice.why)
-                                   : make_engine_runtime({engine_choice.socket, opt.state_dir, &log_sink, log_line});
+  EngineOptions engine_options{engine_choice.socket, opt.state_dir, &log_sink, log_line};
+  // Task secrets and registry credentials from the plane's Secrets Manager and SSM.
+  engine_options.resolve_secret = [&account, &router](const std::string& value_from) {
+    std::lock_guard lock(router.state_mutex());
+    return resolve_secret_value(account.context(), value_from);
+  };
+  std::unique_ptr<Runtime> runtime = engine_choice.socket.empty() ? make_simulated_runtime(engine_choice.why)
+                                                                  : make_engine_runtime(std::move(engine_options));
+  if (runtime->is_engine()) {
+    // ECR also finds the engine's images named localhost/REPO:TAG.
+    account.context().engine_images = [api = EngineApi(engine_choice.socket), &account](const std::string& repo) {
+      return engine_ecr_images(api, repo, account.context().account);
+    };
+  }
   ecs.set_runtime(runtime.get());
   if (runtime->is_engine()) extra.elbv2().set_tasks_reachable(true);  // real addresses: real health checks
   else connect_simulated_logs(ecs, store, extra.logs());
@@ -318,7 +308,11 @@ int run_server(const ServerOptions& opt) {
     ecs.adopt_tasks();
     store.commit();
   }
-  CloudWatch cloudwatch(store);  // GetMetricData; the engine runtime may add its statistics with set_stats()
+  CloudWatch cloudwatch(store);  // GetMetricData
+  if (runtime->is_engine())  // the engine's container statistics, not flat figures
+    cloudwatch.set_stats([rt = runtime.get()](const Json& service, const std::string& metric, double from, double to) {
+      return rt->service_metric(service, metric, from, to);
+    }, /*flat_fallback=*/false);
   cloudwatch.register_operations(router);
 
   // With --tls: HTTPS with the state directory's CA and server certificate.

@@ -23,13 +23,7 @@ struct ServerOptions {
   std::string engine_socket;     // the container engine's Unix socket (else found)
 };
 
-// A running server holds a write lock (fcntl, not inherited by the processes
-// it starts) on this file of its state directory for as long as it lives: the
-// lock, not a pid, says whether a plane serves the directory.
-inline constexpr const char* k_lock_file = "server.lock";
-// The pid of the process that holds the state directory's lock (-1 when it is
-// not visible from here), or 0 when none does.
-long lock_holder(const std::string& state_dir);
+// Whether a plane serves a state directory: core/state_lock.hpp.
 
 // The keys of a state directory (generated on first use, mode 0600).
 struct LocalKeys {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/state_lock.hpp"
 #include "core/json.hpp"
 #include "local/server.hpp"
 
@@ -47,7 +48,7 @@ Json read_json(const std::string& path) {
 void control(const std::string& state_dir, const std::string& action, const std::string& body) {
   Json server = read_json(state_dir + "/server.json");
   Json creds = read_json(state_dir + "/credentials.json");
-  if (local::lock_holder(state_dir) == 0 || !server.is_object() || !creds.is_object())
+  if (ecsctl::state_lock_holder(state_dir) == 0 || !server.is_object() || !creds.is_object())
     throw Error(Exit::other, "no server is running on " + state_dir, {}, "start it with 'ecsctl local up --state " + state_dir + "'");
   // A server started with --tls is asked over HTTPS, trusting its state
   // directory's CA (the control token is not sent unverified).

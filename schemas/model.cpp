@@ -12,7 +12,7 @@ namespace ecsctl::model {
 const std::vector<std::string>& service_names() {
   static const std::vector<std::string> names = {
       "ecs", "elbv2", "events", "scheduler", "logs", "cloudwatch", "application-autoscaling", "sts", "sso",
-      "secretsmanager", "ssm", "iam", "ec2", "ecr"};
+      "secretsmanager", "ssm", "iam", "ec2", "ecr", "codedeploy"};
   return names;
 }
 

@@ -39,7 +39,14 @@ rm -f "$STATE/server.json"
 missing=0
 for n in 1 2 3 4; do
   [ -f "$TMP/acked.$n" ] || continue
-  stored=$(ecs ListTaskDefinitions "{\"familyPrefix\":\"w$n\",\"maxResults\":100}" | jq -r '.taskDefinitionArns[]')
+  # Every page: a writer may have had more than 100 revisions acknowledged.
+  stored="" token=""
+  while :; do
+    page=$(ecs ListTaskDefinitions "{\"familyPrefix\":\"w$n\",\"maxResults\":100${token:+,\"nextToken\":\"$token\"}}")
+    stored+=$(jq -r '.taskDefinitionArns[]' <<<"$page")$'\n'
+    token=$(jq -r '.nextToken // empty' <<<"$page")
+    [ -z "$token" ] && break
+  done
   while read -r arn; do
     echo "$stored" | grep -qxF "$arn" || { echo "lost: $arn" >&2; missing=$((missing + 1)); }
   done <"$TMP/acked.$n"

@@ -2,7 +2,7 @@
 # ecsctl local on the engine runtime (podman): real containers for a one-shot
 # task (its line and exit code), a pull failure, dependsOn SUCCESS start order,
 # stopTimeout (SIGTERM then SIGKILL), bridge ports published on 127.0.0.1,
-# adoption of running containers after a SIGKILL of the plane, and `local
+# a crash-looping service throttled as ECS throttles it, adoption of running containers after a SIGKILL of the plane, and `local
 # down` removing every container with the plane's label. Skips (77) only
 # where podman is not installed.
 if ! command -v podman >/dev/null; then
@@ -148,6 +148,37 @@ IP=$(jq -r '.tasks[0].containers[0].networkInterfaces[0].privateIpv4Address' <<<
 BODY=$(curl -s --max-time 5 "http://$IP/index.html")
 expect_eq "$BODY" "hello from ecsctl local" "the awsvpc task answers at its privateIpv4Address ($IP:80) from the host"
 run stop-task --cluster eng --task "$VPCTASK"
+
+# --- crash loop: a service whose container exits at once is throttled ---
+cat >"$TMP/crash.json" <<JSON
+{"family": "crash", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+ "containerDefinitions": [{"name": "app", "image": "$IMAGE", "essential": true, "command": ["sh", "-c", "exit 1"]}]}
+JSON
+run register-task-definition --cli-input-json "file://$TMP/crash.json"
+expect_code 0 "register crash"
+run create-service --cluster eng --service-name crash --task-definition crash --desired-count 1 --launch-type FARGATE \
+  --network-configuration 'awsvpcConfiguration={subnets=[subnet-0aaa]}'
+expect_code 0 "create-service crash"
+sleep 10
+# ECS's throttle at --pace fast (the default): two rounds at once, then waits of
+# 1 s, 2 s, 4 s...; each round here is a real container that starts and exits.
+launched() {
+  "$ECSCTL" describe-services --cluster eng --services crash \
+    | jq '[.services[0].events[].message | capture("has started (?<n>[0-9]+) tasks") | .n | tonumber] | add // 0'
+}
+N=$(launched)
+[ "$N" -ge 2 ] && [ "$N" -le 8 ] || fail "crash: $N tasks launched in 10 s, expected 2 to 8"
+pass "crash loop on the engine: $N tasks launched in 10 s"
+"$ECSCTL" describe-services --cluster eng --services crash | jq -r '.services[0].events[].message' \
+  | grep -qxF "(service crash) is unable to consistently start tasks successfully." \
+  || fail "no throttle event for the crashing service"
+pass "the service says it is unable to consistently start tasks successfully"
+STOPPED=$("$ECSCTL" list-tasks --cluster eng --service-name crash --desired-status STOPPED --query 'taskArns[0]' --output text)
+run describe-tasks --cluster eng --tasks "$STOPPED"
+expect_eq "$(jq -r '.tasks[0] | [.stopCode, (.containers[0].exitCode|tostring)] | join(" ")' <<<"$OUT")" \
+  "EssentialContainerExited 1" "a crashed task stopped as its container exited 1"
+run delete-service --cluster eng --service crash --force
+expect_code 0 "delete-service crash --force"
 
 # --- SIGKILL of the plane, restart: running tasks adopted, gone ones stopped ---
 run run-task "${NET[@]}" --task-definition "$TMP/order.json" --wait-until running

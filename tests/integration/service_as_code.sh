@@ -171,23 +171,18 @@ run deploy --dry-run
 expect_code 3 "an \${ssm:...} lookup that cannot be resolved fails validation"
 expect_in "$ERR" "ssm:/platform/version" "naming the lookup"
 
-# ${ssm:...} resolves through SSM GetParameter once the plane serves SSM (the
-# SSM model and Parameter Store come with issue 18's local-plane part); until
-# then this part is skipped and the failure above is what a lookup gives.
-if "$ECSCTL" __call ssm PutParameter '{"Name": "/platform/version", "Value": "1.4.0", "Type": "String"}' \
-     >/dev/null 2>&1; then
-  run --output json deploy --dry-run
-  expect_code 0 "\${ssm:...} resolves an SSM String parameter"
-  expect_eq "$(jq -r '.changes[] | select(.path == "platformVersion") | .after' <<<"$OUT")" 1.4.0 \
-    "its value is in the plan"
-  "$ECSCTL" __call ssm PutParameter '{"Name": "/platform/version", "Value": "1.4.0", "Type": "SecureString", "Overwrite": true}' \
-    >/dev/null 2>&1 || fail "PutParameter SecureString"
-  run deploy --dry-run
-  expect_code 3 "a SecureString parameter is refused"
-  expect_in "$ERR" "SecureString" "and named as such"
-else
-  echo "skip - SSM Parameter Store is not served by this ecsctl local"
-fi
+# ${ssm:...} resolves through SSM GetParameter (the plane's Parameter Store).
+"$ECSCTL" __call ssm PutParameter '{"Name": "/platform/version", "Value": "1.4.0", "Type": "String"}' \
+  >/dev/null || fail "PutParameter String"
+run --output json deploy --dry-run
+expect_code 0 "\${ssm:...} resolves an SSM String parameter"
+expect_eq "$(jq -r '.changes[] | select(.path == "platformVersion") | .after' <<<"$OUT")" 1.4.0 \
+  "its value is in the plan"
+"$ECSCTL" __call ssm PutParameter '{"Name": "/platform/version", "Value": "1.4.0", "Type": "SecureString", "Overwrite": true}' \
+  >/dev/null || fail "PutParameter SecureString"
+run deploy --dry-run
+expect_code 3 "a SecureString parameter is refused"
+expect_in "$ERR" "SecureString" "and named as such"
 sed -i '/platformVersion/d' web-service.yaml
 
 # ---- offline validation, with file:line:col -----------------------------------

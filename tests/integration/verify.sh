@@ -105,7 +105,7 @@ loadBalancers:
     containerPort: 80
 EOF
 set +e
-"$ECSCTL" verify --task-definition "$TMP/bad.json" --service-file "$TMP/service.yaml" >"$TMP/v.out" 2>"$TMP/v.err"
+"$ECSCTL" verify --task-definition "$TMP/bad.json" --service-definition "$TMP/service.yaml" >"$TMP/v.out" 2>"$TMP/v.err"
 code=$?
 set -e
 expect_eq "$code" 3 "verify exits 3 when a check fails"
@@ -142,13 +142,29 @@ pass "findings carry hints"
 
 # JSON output: the same findings on stdout.
 set +e
-"$ECSCTL" verify --task-definition "$TMP/bad.json" --service-file "$TMP/service.yaml" --format json >"$TMP/v.json" 2>/dev/null
+"$ECSCTL" verify --task-definition "$TMP/bad.json" --service-definition "$TMP/service.yaml" --format json >"$TMP/v.json" 2>/dev/null
 code=$?
 set -e
 expect_eq "$code" 3 "verify --format json exits 3"
 expect_eq "$(jq -r '.valid' "$TMP/v.json")" false "json: valid false"
 expect_eq "$(jq -r '[.findings[] | select(.rule == "verify-target-type")] | .[0].line' "$TMP/v.json")" \
   "$(line_of "$S" "$TG_INSTANCE")" "json: the target-type finding's line"
+
+# The project file names both files: `verify` with no file flags, from its directory,
+# reports the same findings at the same places.
+mkdir -p "$TMP/proj"
+cp "$B" "$TMP/proj/td.json"; cp "$S" "$TMP/proj/svc.yaml"
+printf 'cluster: default\nservice: web\ntask_definition: td.json\nservice_definition: svc.yaml\n' >"$TMP/proj/ecsctl.yaml"
+set +e
+(cd "$TMP/proj" && "$ECSCTL" verify --format json >"$TMP/p.json" 2>/dev/null)
+code=$?
+set -e
+expect_eq "$code" 3 "verify beside ecsctl.yaml exits 3"
+expect_eq "$(jq -c '[.findings[] | [.rule, .line]] | sort' "$TMP/p.json")" \
+  "$(jq -c '[.findings[] | [.rule, .line]] | sort' "$TMP/v.json")" "verify from the project file: the same findings at the same lines"
+jq -e '[.findings[] | select(.rule == "verify-target-type")][0].file | endswith("svc.yaml")' "$TMP/p.json" >/dev/null \
+  || fail "the project's service file is not named: $(cat "$TMP/p.json")"
+pass "findings name the project's files"
 
 # Flags instead of a service file: findings name the flag.
 set +e

@@ -95,6 +95,18 @@ pass "json: the task fields of the view"
 run status nope --cluster ops
 [ "$CODE" != 0 ] || fail "status of a missing service succeeded"
 pass "status of a missing service fails (exit $CODE)"
+# --- the project file names the service: `status` with no SERVICE, from its directory.
+mkdir -p "$TMP/proj"
+printf 'cluster: ops\nservice: web\n' >"$TMP/proj/ecsctl.yaml"
+(cd "$TMP/proj" && run --output json status && printf '%s' "$CODE" >"$TMP/code" && printf '%s' "$OUT" >"$TMP/pout")
+expect_eq "$(cat "$TMP/code")" 0 "status beside ecsctl.yaml"
+expect_eq "$(jq -r '.tasks.running | length' "$TMP/pout")" 2 "status takes the project's service and cluster"
+run --output json status --config "$TMP/proj/ecsctl.yaml"
+expect_code 0 "status --config"
+expect_eq "$(jq -r '.tasks.running | length' <<<"$OUT")" 2 "status --config takes the project's service"
+run status
+expect_code 252 "status with no SERVICE and no project file"
+expect_in "$ERR" "ecsctl.yaml" "the usage error names the project file"
 
 # --- execute-command through a fake session-manager-plugin.
 TASK=$("$ECSCTL" list-tasks --cluster ops --service-name web --query 'taskArns[0]' --output text)

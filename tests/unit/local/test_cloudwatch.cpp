@@ -80,6 +80,20 @@ TEST_SUITE("local cloudwatch") {
     CHECK(f.get(Fixture::query("MemoryUtilization"))["Values"][0].get<double>() == k_flat_memory_percent);
   }
 
+  TEST_CASE("without the flat fallback, a period the hook has no figure for has no data point") {
+    Fixture f;
+    f.cw.set_stats(
+        [&f](const Json&, const std::string&, double from, double) -> std::optional<double> {
+          if (from + 120 > f.now) return 42.0;  // only the newest periods have statistics
+          return std::nullopt;
+        },
+        false);
+    Json r = f.get(Fixture::query("CPUUtilization"));
+    REQUIRE(r["Values"].size() >= 1);
+    CHECK(r["Values"].size() < 6);  // the service is 5 minutes old: 6 periods with the flat figures
+    for (const auto& v : r["Values"]) CHECK(v.get<double>() == 42.0);
+  }
+
   TEST_CASE("bad periods and time ranges are refused") {
     Fixture f;
     CHECK_THROWS_AS(f.get(Fixture::query("CPUUtilization", "web", "Average", 90)), ApiError);

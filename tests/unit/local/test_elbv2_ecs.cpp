@@ -1,6 +1,9 @@
 // Service tasks as ELBv2 targets, and CreateService's target-group checks.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "local/elbv2_ecs.hpp"
 
 using namespace ecsctl;
@@ -81,5 +84,59 @@ TEST_SUITE("elbv2_ecs") {
     CHECK(f.error_of(lbs(inst, "db"), k_bridge).find("The container db does not exist") != std::string::npos);
     CHECK(f.error_of(lbs("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"), k_bridge)
               .find("does not exist") != std::string::npos);
+  }
+
+  TEST_CASE("a deployment is COMPLETED only once its tasks are healthy in their target groups") {
+    Fixture f;
+    std::string ip = f.tg("ips", "ip");
+    f.attach(ip);
+    Ecs ecs{f.store, "us-east-1", "123456789012", Pace::fast};
+    ecs.hooks().on_create_service.push_back([&f](const Json& in, const Json& td) { check_service_load_balancers(f.elb, in, td); });
+    connect_load_balancing(ecs, f.store, f.elb);
+    ecs.create_cluster({{"clusterName", "c"}});
+    ecs.register_task_definition({{"family", "web"}, {"networkMode", "awsvpc"}, {"requiresCompatibilities", {"FARGATE"}},
+                                  {"cpu", "256"}, {"memory", "512"},
+                                  {"containerDefinitions", {{{"name", "web"}, {"image", "busybox"},
+                                                             {"portMappings", {{{"containerPort", 80}}}}}}}});
+    ecs.create_service({{"cluster", "c"}, {"serviceName", "web"}, {"taskDefinition", "web"}, {"desiredCount", 2},
+                        {"launchType", "FARGATE"},
+                        {"networkConfiguration", {{"awsvpcConfiguration", {{"subnets", {"subnet-1"}}}}}},
+                        {"loadBalancers", {{{"targetGroupArn", ip}, {"containerName", "web"}, {"containerPort", 80}}}}});
+    auto service = [&] { return ecs.describe_services({{"cluster", "c"}, {"services", {"web"}}})["services"][0]; };
+    auto settle = [&] {
+      for (int i = 0; i < 200 && service()["runningCount"] != 2; ++i) {
+        ecs.tick();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      for (int i = 0; i < 5; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));  // past the scheduler's 0.2 s pass
+        ecs.tick();
+      }
+    };
+    settle();
+    Json s = service();
+    REQUIRE(s["runningCount"] == 2);
+    // The targets are still `initial` (the ELB clock has not moved): not in service yet.
+    Json th = f.elb.call("DescribeTargetHealth", {{"TargetGroupArn", ip}});
+    REQUIRE(th["TargetHealthDescriptions"].size() == 2);
+    CHECK(th["TargetHealthDescriptions"][0]["TargetHealth"]["State"] == "initial");
+    CHECK(s["deployments"][0]["rolloutState"] == "IN_PROGRESS");
+    for (const auto& e : s["events"]) CHECK(e["message"].get<std::string>().find("steady state") == std::string::npos);
+    // Healthy after interval x threshold (30 s x 5 at pace real in this Elbv2).
+    f.now += 151;
+    settle();
+    s = service();
+    CHECK(s["deployments"][0]["rolloutState"] == "COMPLETED");
+    CHECK(s["events"][0]["message"] == "(service web) has reached a steady state.");
+    // Scaled in: the targets drain as soon as the tasks are asked to stop, before they are STOPPED.
+    ecs.update_service({{"cluster", "c"}, {"service", "web"}, {"desiredCount", 0}});
+    ecs.tick();
+    Json tasks = ecs.describe_tasks({{"cluster", "c"}, {"tasks", ecs.list_tasks({{"cluster", "c"}, {"desiredStatus", "STOPPED"}})["taskArns"]}})["tasks"];
+    REQUIRE(tasks.size() == 2);
+    CHECK(tasks[0]["desiredStatus"] == "STOPPED");
+    CHECK(tasks[0]["lastStatus"] == "RUNNING");
+    th = f.elb.call("DescribeTargetHealth", {{"TargetGroupArn", ip}});
+    REQUIRE(th["TargetHealthDescriptions"].size() == 2);
+    for (const auto& d : th["TargetHealthDescriptions"]) CHECK(d["TargetHealth"]["State"] == "draining");
   }
 }
