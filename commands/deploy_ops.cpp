@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "commands/command.hpp"
+#include "commands/deploy_bluegreen.hpp"
 #include "commands/commands.hpp"
 #include "core/error.hpp"
 #include "output/render.hpp"
@@ -196,6 +197,9 @@ int run_rollback(Context& ctx, Args& args) {
       return 0;
     }
   }
+  // During a blue/green deployment, ECS itself rolls back (StopServiceDeployment).
+  if (!to && !codedeploy)
+    if (auto rc = rollback_blue_green(ctx, rt, c.cluster, c.service, svc, c.wait, c.no_wait)) return *rc;
   std::string cur = taskdef_short(svc.value("taskDefinition", ""));
   auto colon = cur.rfind(':');
   if (colon == std::string::npos) throw Error(Exit::other, "cannot read the revision of " + cur);
@@ -277,7 +281,9 @@ const CommandSpec rollback{
                    "waits for it: while a deployment is in progress or failed, the deployment that completed\n"
                    "before it; otherwise the newest SUCCESSFUL deployment of another revision in ECS's\n"
                    "deployment history (ListServiceDeployments); without that history, the previous ACTIVE\n"
-                   "revision of the family.\n\n"
+                   "revision of the family. While a blue/green deployment (strategy BLUE_GREEN) is in progress,\n"
+                   "it asks ECS to roll it back (StopServiceDeployment ROLLBACK: production traffic returns to\n"
+                   "the blue target group, the green tasks stop) and waits for ROLLBACK_SUCCESSFUL.\n\n"
                    "On a service whose deployment controller is CODE_DEPLOY, a running CodeDeploy deployment is\n"
                    "stopped with autoRollbackEnabled (StopDeployment) and the rollback awaited; without one, the\n"
                    "revision goes out through a new CodeDeploy deployment.\n\n"

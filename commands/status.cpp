@@ -11,6 +11,7 @@
 #include "client/protocols.hpp"
 #include "commands/command.hpp"
 #include "commands/commands.hpp"
+#include "commands/deploy_bluegreen.hpp"
 #include "commands/project.hpp"
 #include "commands/workflow.hpp"
 #include "commands/workflow_deploy.hpp"
@@ -150,8 +151,14 @@ Json metrics_of(Runtime& rt, const std::string& cluster, const std::string& serv
 
 Json target_groups_of(Runtime& rt, const Json& svc) {
   Json out = Json::array();
+  std::vector<std::pair<std::string, Json>> groups;
   for (const auto& lb : svc.value("loadBalancers", Json::array())) {
-    std::string arn = lb.value("targetGroupArn", "");
+    groups.emplace_back(lb.value("targetGroupArn", ""), lb);
+    // Blue/green: the alternate target group too.
+    std::string alt = lb.value("advancedConfiguration", Json::object()).value("alternateTargetGroupArn", "");
+    if (!alt.empty()) groups.emplace_back(alt, lb);
+  }
+  for (const auto& [arn, lb] : groups) {
     if (arn.empty()) continue;
     Json g = {{"targetGroupArn", arn}, {"name", arn_tail(arn.substr(0, arn.rfind('/')))},
               {"containerName", lb.value("containerName", "")}, {"containerPort", lb.value("containerPort", Json(nullptr))}};
@@ -196,6 +203,24 @@ Json gather(Runtime& rt, const std::string& cluster, const std::string& service,
                            {"failedTasks", d.value("failedTasks", 0L)},
                            {"createdAt", d.value("createdAt", Json(nullptr))},
                            {"ageSeconds", age(d.value("createdAt", Json(nullptr)), now)}});
+  // Blue/green: the newest deployment's stage and which target group is which.
+  Json blue_green = nullptr;
+  Json groups = target_groups_of(rt, svc);
+  if (is_blue_green(svc)) {
+    blue_green = newest_deployment(rt, cluster, svc, true);
+    if (blue_green.is_object()) {
+      std::string status = blue_green.value("status", "");
+      bool going = status == "IN_PROGRESS" || status == "PENDING" || status.find("REQUESTED") != std::string::npos ||
+                   status == "ROLLBACK_IN_PROGRESS";
+      std::string green = blue_green.value("greenTargetGroup", ""), blue = blue_green.value("blueTargetGroup", "");
+      bool rolled_back = status.rfind("ROLLBACK", 0) == 0;
+      for (auto& g : groups) {
+        std::string arn = g.value("targetGroupArn", "");
+        if (going) g["role"] = arn == green ? "green" : arn == blue ? "blue" : "";
+        else g["role"] = arn == (rolled_back ? blue : green) ? "production" : "standby";
+      }
+    }
+  }
   Json ev = Json::array();
   for (const auto& e : svc.value("events", Json::array())) {
     if (ev.size() >= events) break;
@@ -213,7 +238,8 @@ Json gather(Runtime& rt, const std::string& cluster, const std::string& service,
           {"tasks", tasks_of(rt, cluster_name, svc.value("serviceName", service), now)},
           {"events", ev},
           {"metrics", metrics_of(rt, cluster_name, svc.value("serviceName", service), now)},
-          {"targetGroups", target_groups_of(rt, svc)}};
+          {"blueGreen", blue_green},
+          {"targetGroups", groups}};
 }
 
 // ---- the view for a person
@@ -317,6 +343,11 @@ void print_view(Context& ctx, const Json& s) {
                     d["taskDefinition"], d["desiredCount"].dump(), d["pendingCount"].dump(), d["runningCount"].dump(),
                     d["failedTasks"].dump(), human_age(d["ageSeconds"])});
   table(o, rows);
+  if (s["blueGreen"].is_object()) {
+    const Json& bg = s["blueGreen"];
+    o << "  blue/green: " << bg.value("status", std::string("")) << "  stage "
+      << bg.value("lifecycleStage", std::string("-")) << "\n";
+  }
 
   o << "\nTasks\n";
   const Json& running = s["tasks"]["running"];
@@ -359,7 +390,9 @@ void print_view(Context& ctx, const Json& s) {
         rows.push_back({g["name"], "unavailable: " + g["error"].get<std::string>()});
         continue;
       }
-      rows.push_back({g["name"], paint(ctx, std::to_string(g["healthy"].get<long>()) + " healthy", "32"),
+      std::string name = g["name"].get<std::string>();
+      if (!g.value("role", "").empty()) name += " (" + g.value("role", "") + ")";
+      rows.push_back({name, paint(ctx, std::to_string(g["healthy"].get<long>()) + " healthy", "32"),
                       g["unhealthy"].get<long>() ? paint(ctx, std::to_string(g["unhealthy"].get<long>()) + " unhealthy", "31")
                                                  : std::string("0 unhealthy"),
                       std::to_string(g["other"].get<long>()) + " other"});

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "commands/deploy_bluegreen.hpp"
 #include "commands/poller.hpp"
 #include "core/error.hpp"
 
@@ -185,6 +186,10 @@ WaitOutcome wait_for_deployment(Context& ctx, Runtime& rt, const std::string& cl
       }
       first = false;
       out.status = evaluate_deployment(out.service, target_td, opts.steady_only);
+      // Blue/green: the stage of the deployment (ECS's lifecycleStage).
+      if (out.status.phase == DeployPhase::in_progress)
+        if (std::string stage = stage_note(rt, cluster, out.service); !stage.empty())
+          out.status.summary += ", " + stage;
       if (out.status.summary != last_summary) {
         last_summary = out.status.summary;
         emit_event(opts, "status", {{"service", service}, {"summary", out.status.summary},

@@ -66,6 +66,10 @@ void Ecs::register_operations(Router& router) {
       {"UntagResource", &Ecs::untag_resource},
       {"ListTagsForResource", &Ecs::list_tags_for_resource},
       {"ExecuteCommand", &Ecs::execute_command},
+      {"ListServiceDeployments", &Ecs::list_service_deployments},
+      {"DescribeServiceDeployments", &Ecs::describe_service_deployments},
+      {"DescribeServiceRevisions", &Ecs::describe_service_revisions},
+      {"StopServiceDeployment", &Ecs::stop_service_deployment},
   };
   for (const auto& [name, method] : k_ops) {
     Method m = method;

@@ -48,6 +48,11 @@ struct TaskHooks {
   // deployment is not COMPLETED, and it does not count as healthy for
   // minimumHealthyPercent, until it is.
   std::vector<std::function<bool(const Json& task)>> awaiting_health;
+  // Blue/green traffic shifts (local/elbv2_ecs.cpp): the forward target groups
+  // of a listener rule ([{TargetGroupArn, Weight}]; ApiError when the rule is
+  // unknown), and replacing them.
+  std::function<Json(const std::string& rule_arn)> rule_forward;
+  std::function<void(const std::string& rule_arn, const Json& groups)> set_rule_forward;
 };
 
 class Ecs {
@@ -105,6 +110,11 @@ class Ecs {
   Json untag_resource(const Json& in);
   Json list_tags_for_resource(const Json& in);
   Json execute_command(const Json& in);  // local/ecs_exec.cpp
+  // The service deployment history (local/ecs_deployments.cpp).
+  Json list_service_deployments(const Json& in);
+  Json describe_service_deployments(const Json& in);
+  Json describe_service_revisions(const Json& in);
+  Json stop_service_deployment(const Json& in);
 
   // Counts of what the store holds (for `ecsctl local status`).
   Json counts();
@@ -119,6 +129,8 @@ class Ecs {
   friend struct TaskLifecycle;
   friend struct ServiceReconciler;
   friend struct TaskRuntime;
+  friend struct ServiceHistory;
+  friend struct BlueGreen;
   void find_busy_tasks();
   Runtime* m_runtime = nullptr;
   Store& m_store;

@@ -232,7 +232,9 @@ bool Ecs::tick() {
     for (const auto& key : keys) {
       Json svc = *m_store.get("services", key);
       auto it = live.find(key);
-      if (ServiceReconciler::reconcile_service(*this, svc, it == live.end() ? k_none : it->second)) {
+      bool service_changed = ServiceReconciler::reconcile_service(*this, svc, it == live.end() ? k_none : it->second);
+      service_changed |= ServiceHistory::sync(*this, svc);
+      if (service_changed) {
         m_store.put("services", key, svc);
         changed = true;
       }

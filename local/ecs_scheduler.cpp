@@ -201,7 +201,11 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
     for (const auto& a : d.running) running_all += in_service(a) ? 1 : 0;
   }
   // Start tasks of the primary deployment.
-  long want = std::min(desired - static_cast<long>(pt.total()), max_total - total);
+  // Blue/green: the green tasks scale up to the full count beside the blue
+  // ones (from the SCALE_UP stage on), whatever maximumPercent says.
+  long want = BlueGreen::active(svc) ? desired - static_cast<long>(pt.total())
+                                     : std::min(desired - static_cast<long>(pt.total()), max_total - total);
+  if (!BlueGreen::may_scale_up(svc)) want = 0;
   if (p["rolloutState"] == "FAILED" && !rollback) want = 0;
   if (svc["_"].contains("throttle")) {
     // A new task definition, or a task of it that keeps running, ends the throttling.
@@ -270,7 +274,7 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
       stopped.push_back(a);
     }
     d.pending.clear();
-    while (!d.running.empty() && running_all - 1 >= min_healthy) {
+    while (!d.running.empty() && running_all - 1 >= min_healthy && BlueGreen::may_stop_blue(svc)) {
       stop(d.running.back(), "Scaling activity initiated by (deployment " + pid + ")");
       stopped.push_back(d.running.back());
       if (in_service(d.running.back())) --running_all;
@@ -296,6 +300,13 @@ bool ServiceReconciler::reconcile_service(Ecs& e, Json& svc, const std::vector<s
   svc["deployments"] = kept;
   svc["runningCount"] = running;
   svc["pendingCount"] = pending;
+  {
+    // Blue/green: the green tasks count once they are in service (healthy in
+    // the alternate target group), as ECS waits for them before shifting traffic.
+    long green_all = svc["deployments"][0]["runningCount"].get<long>() + svc["deployments"][0]["pendingCount"].get<long>();
+    long green = static_cast<long>(std::count_if(pt.running.begin(), pt.running.end(), in_service));
+    BlueGreen::advance(e, svc, green, running + pending - green_all);
+  }
   Json& prim = svc["deployments"][0];
   // Settled: one deployment, its tasks all running and in service (healthy in
   // their target groups): only then is the deployment COMPLETED.

@@ -50,6 +50,17 @@ void check_launchable(Ecs& e, const std::string& cluster, const Json& td, const 
   auto compat = td.value("compatibilities", Json::array());
   if (fargate && std::find(compat.begin(), compat.end(), "FARGATE") == compat.end())
     throw ApiError("InvalidParameterException", "Task definition does not support launch_type FARGATE.");
+  const Json dc = svc.value("deploymentConfiguration", Json::object());
+  long bake = dc.value("bakeTimeInMinutes", 0L);
+  if (bake < 0 || bake > 1440)
+    throw ApiError("InvalidParameterException", "bakeTimeInMinutes must be between 0 and 1440.");
+  if (dc.value("strategy", "ROLLING") == "BLUE_GREEN")
+    for (const auto& lb : svc.value("loadBalancers", Json::array())) {
+      const Json adv = lb.value("advancedConfiguration", Json::object());
+      if (!adv.empty() && (adv.value("alternateTargetGroupArn", "").empty() || adv.value("productionListenerRule", "").empty()))
+        throw ApiError("InvalidParameterException",
+                       "advancedConfiguration needs alternateTargetGroupArn and productionListenerRule for a blue/green deployment.");
+    }
   (void)e;
   (void)cluster;
 }
@@ -115,6 +126,8 @@ Json Ecs::create_service(const Json& in) {
   svc["propagateTags"] = string_member(in, "propagateTags", "NONE");
   svc["enableExecuteCommand"] = in.value("enableExecuteCommand", false);
   svc["_"] = {{"cluster", cluster}, {"key", cluster + "/" + name}, {"steady", false}};
+  BlueGreen::begin(*this, svc);
+  ServiceHistory::sync(*this, svc);
   m_store.erase("tags", arn);
   put_tags(m_store, arn, in.value("tags", Json::array()));
   m_store.put("services", cluster + "/" + name, svc);
@@ -152,11 +165,13 @@ Json Ecs::update_service(const Json& in) {
   if (redeploy) {
     for (auto& d : svc["deployments"]) d["status"] = "ACTIVE";
     svc["deployments"].insert(svc["deployments"].begin(), make_deployment(*this, m_rng, svc, svc["taskDefinition"]));
+    BlueGreen::begin(*this, svc);
   } else {
     svc["deployments"][0]["desiredCount"] = svc["desiredCount"];
     svc["deployments"][0]["updatedAt"] = now_seconds();
   }
   svc["_"]["steady"] = false;
+  ServiceHistory::sync(*this, svc);
   m_store.put("services", svc["_"]["key"].get<std::string>(), svc);
   m_services_dirty = true;
   return {{"service", public_view(svc)}};

@@ -95,6 +95,41 @@ struct ServiceReconciler {
   static void note_task_failed(Ecs& e, Json& svc, const Json& task);
 };
 
+// The service deployment history (local/ecs_deployments.cpp): a
+// ServiceDeployment and a ServiceRevision for every deployment of a service
+// (rolling or blue/green), kept in step with the service's deployments[].
+struct ServiceHistory {
+  // Records new deployments of `svc` and updates the status, counts and
+  // stage of the recorded ones (call after any change of svc's deployments).
+  static bool sync(Ecs& e, Json& svc);
+  // The ServiceDeployment ARN of the service's deployment `id`, or "".
+  static std::string deployment_arn(const Json& svc, const std::string& id);
+};
+
+// ECS's native blue/green strategy (local/ecs_bluegreen.cpp), driven by the
+// service scheduler: green tasks in the alternate target group, the lifecycle
+// stages, the listener rules moved at the traffic shifts, bake time, clean-up.
+struct BlueGreen {
+  // Whether `svc` deploys blue/green and its primary deployment is one in progress.
+  static bool active(const Json& svc);
+  // Starts the stages for the service's new primary deployment (UpdateService).
+  static void begin(Ecs& e, Json& svc);
+  // The current stage, or "" when no blue/green deployment is in progress.
+  static std::string stage(const Json& svc);
+  // Whether the scheduler may launch the primary deployment's tasks now.
+  static bool may_scale_up(const Json& svc);
+  // Whether the scheduler may stop the old (blue) deployments' running tasks.
+  static bool may_stop_blue(const Json& svc);
+  // One step of the stages; `green_running`: the primary deployment's RUNNING
+  // tasks; `blue_left`: the other deployments' tasks. Returns whether anything changed.
+  static bool advance(Ecs& e, Json& svc, long green_running, long blue_left);
+  // StopServiceDeployment ROLLBACK of the blue/green deployment in progress.
+  static void roll_back(Ecs& e, Json& svc, const std::string& reason);
+  // The target group (targetGroupArn or alternateTargetGroupArn) that the
+  // tasks of deployment `id` register in, for load balancer `lb`.
+  static std::string target_group_of(const Json& svc, const Json& lb, const std::string& id);
+};
+
 // How much faster than ECS the plane's timers run: 1 at --pace real, 0.1 at --pace fast.
 inline double time_factor(Pace pace) { return pace == Pace::fast ? 0.1 : 1.0; }
 

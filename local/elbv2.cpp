@@ -94,7 +94,8 @@ void Elbv2::register_operations(Router& router) {
                          "DescribeTargetGroups", "ModifyTargetGroup", "DeleteTargetGroup", "CreateListener",
                          "DescribeListeners", "DeleteListener", "RegisterTargets", "DeregisterTargets",
                          "DescribeTargetHealth", "AddTags", "RemoveTags", "DescribeTags",
-                         "DescribeTargetGroupAttributes", "ModifyTargetGroupAttributes"}) {
+                         "DescribeTargetGroupAttributes", "ModifyTargetGroupAttributes", "CreateRule",
+                         "DescribeRules", "ModifyRule", "DeleteRule"}) {
     std::string operation = op;
     router.add_query(operation, version, [this, operation, &model](const HttpRequest& r) {
       HttpResponse out;
@@ -131,6 +132,10 @@ Json Elbv2::call(const std::string& op, const Json& in) {
   if (op == "DescribeTags") return describe_tags(in);
   if (op == "DescribeTargetGroupAttributes") return describe_target_group_attributes(in);
   if (op == "ModifyTargetGroupAttributes") return modify_target_group_attributes(in);
+  if (op == "CreateRule") return create_rule(in);
+  if (op == "DescribeRules") return describe_rules(in);
+  if (op == "ModifyRule") return modify_rule(in);
+  if (op == "DeleteRule") return delete_rule(in);
   throw ApiError("InvalidAction", "Could not find operation " + op);
 }
 

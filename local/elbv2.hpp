@@ -87,6 +87,15 @@ class Elbv2 {
   Json describe_tags(const Json& in);
   Json describe_target_group_attributes(const Json& in);
   Json modify_target_group_attributes(const Json& in);
+  // Listener rules (local/elbv2_rules.cpp); a listener's default rule is its DefaultActions.
+  Json create_rule(const Json& in);
+  Json describe_rules(const Json& in);
+  Json modify_rule(const Json& in);
+  Json delete_rule(const Json& in);
+  Json checked_actions(const Json& listener, Json actions);
+  std::vector<Json> listener_rules(const std::string& listener_arn);
+  std::string default_rule_arn(const std::string& listener_arn) const;
+  std::string default_rule_listener(const std::string& rule_arn);
   // The configuration LbRuntime::update takes.
   Json runtime_snapshot();
 

@@ -1,6 +1,8 @@
 // Target registration of service tasks, and ECS's checks of a service's target groups.
 #include "local/elbv2_ecs.hpp"
 
+#include "local/ecs_shared.hpp"
+
 namespace ecsctl::local {
 
 namespace {
@@ -33,7 +35,8 @@ std::vector<std::tuple<std::string, std::string, long>> task_targets(Store& stor
   const Json* svc = store.get("services", internal["service"].get<std::string>());
   if (!svc) return out;
   for (const auto& lb : svc->value("loadBalancers", Json::array())) {
-    std::string tg_arn = lb.value("targetGroupArn", "");
+    // Blue/green: a deployment's tasks go to its side's target group.
+    std::string tg_arn = BlueGreen::target_group_of(*svc, lb, internal.value("deployment", ""));
     const Json* tg = elbv2.target_group(tg_arn);
     if (!tg) continue;
     std::string container = lb.value("containerName", "");
@@ -78,6 +81,18 @@ void connect_load_balancing(Ecs& ecs, Store& store, Elbv2& elbv2) {
     for (const auto& t : *saved) elbv2.deregister_target(t[0], t[1], t[2]);
     store.erase(k_task_targets, arn);
   });
+  // Blue/green traffic shifts move a listener rule's forward action.
+  ecs.hooks().rule_forward = [&elbv2](const std::string& rule) {
+    Json out = elbv2.call("DescribeRules", {{"RuleArns", Json::array({rule})}});
+    for (const auto& a : out["Rules"][0].value("Actions", Json::array()))
+      if (a.value("Type", "") == "forward")
+        return a.value("ForwardConfig", Json::object()).value("TargetGroups", Json::array());
+    return Json::array();
+  };
+  ecs.hooks().set_rule_forward = [&elbv2](const std::string& rule, const Json& groups) {
+    Json action = {{"Type", "forward"}, {"ForwardConfig", {{"TargetGroups", groups}}}};
+    elbv2.call("ModifyRule", {{"RuleArn", rule}, {"Actions", Json::array({action})}});
+  };
   // A target of the task that its target group's checks found unhealthy, with
   // ECS's service event ("service unhealthy event messages" in its guide).
   ecs.hooks().health_failure.push_back([&store, &elbv2](const Json& task) -> TaskHooks::HealthFailure {

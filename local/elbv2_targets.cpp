@@ -155,6 +155,10 @@ Json Elbv2::delete_listener(const Json& in) {
   std::vector<std::string> released = forwarded((*l)["DefaultActions"]);
   m_store.erase(k_listeners, l_arn);
   m_store.erase(k_tags, l_arn);
+  std::vector<std::string> rules;
+  for (const auto& [arn, r] : m_store.table("elbv2_rules"))
+    if (r["_"]["listener"] == l_arn) rules.push_back(arn);
+  for (const auto& r : rules) m_store.erase("elbv2_rules", r);
   std::set<std::string> still;
   for (const auto& [arn, other] : m_store.table(k_listeners))
     if (other["LoadBalancerArn"] == lb_arn)
@@ -206,8 +210,13 @@ Json Elbv2::runtime_snapshot() {
   std::stable_sort(listeners.begin(), listeners.end(),
                    [](const Json& a, const Json& b) { return a["_"].value("seq", 0L) < b["_"].value("seq", 0L); });
   for (const auto& l : listeners)
+  {
+    Json rules = Json::array();
+    for (const auto& r : listener_rules(l["ListenerArn"]))
+      if (!r.value("IsDefault", false)) rules.push_back({{"conditions", r["Conditions"]}, {"actions", r["Actions"]}});
     out["listeners"].push_back({{"arn", l["ListenerArn"]}, {"port", l["Port"]}, {"protocol", l["Protocol"]},
-                                {"actions", l["DefaultActions"]}});
+                                {"actions", l["DefaultActions"]}, {"rules", rules}});
+  }
   for (const auto& [arn, tg] : m_store.table(k_tgs)) {
     bool hc_http = tg.value("HealthCheckProtocol", "") == "HTTP" || tg.value("HealthCheckProtocol", "") == "HTTPS";
     out["groups"][arn] = {{"checks", !tg["LoadBalancerArns"].empty() && tg.value("HealthCheckEnabled", true)},
@@ -371,6 +380,9 @@ void Elbv2::require_resource(const std::string& arn) {
     if (!m_store.get(k_tgs, arn)) throw ApiError("TargetGroupNotFound", "One or more target groups not found");
   } else if (arn.find(":listener/") != std::string::npos) {
     if (!m_store.get(k_listeners, arn)) throw ApiError("ListenerNotFound", "One or more listeners not found");
+  } else if (arn.find(":listener-rule/") != std::string::npos) {
+    if (!m_store.get("elbv2_rules", arn) && default_rule_listener(arn).empty())
+      throw ApiError("RuleNotFound", "One or more rules not found");
   } else if (!m_store.get(k_lbs, arn)) {
     throw ApiError("LoadBalancerNotFound", "One or more load balancers not found");
   }

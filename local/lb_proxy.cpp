@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -311,7 +312,38 @@ struct Pick {
   Json fixed;  // a fixed-response action's FixedResponseConfig
 };
 
-Pick pick(const SharedPtr& sh, const std::string& listener_arn) {
+// ELBv2's wildcard match: `*` any run of characters, `?` one; case-insensitive for hosts.
+bool wildcard_match(const std::string& pattern, const std::string& text, bool fold) {
+  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  auto eq = [fold](char a, char b) { return fold ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)) : a == b; };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || eq(pattern[p], text[t]))) ++p, ++t;
+    else if (p < pattern.size() && pattern[p] == '*') star = p++, mark = t;
+    else if (star != std::string::npos) p = star + 1, t = ++mark;
+    else return false;
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// Whether a listener rule's conditions all hold for the request. Only
+// path-pattern and host-header are evaluated; a rule with another condition
+// never matches (the plane does not route by it).
+bool rule_matches(const Json& conditions, const std::string& host, const std::string& path) {
+  for (const auto& c : conditions) {
+    std::string field = c.value("Field", "");
+    if (field != "path-pattern" && field != "host-header") return false;
+    std::string subject = field == "path-pattern" ? path : host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+    bool any = false;
+    for (const auto& v : c.value("Values", Json::array()))
+      any |= v.is_string() && wildcard_match(v.get<std::string>(), subject, field == "host-header");
+    if (!any) return false;
+  }
+  return true;
+}
+
+Pick pick(const SharedPtr& sh, const std::string& listener_arn, const std::string* host = nullptr,
+          const std::string* path = nullptr) {
   std::lock_guard lock(sh->mu);
   Pick p;
   p.status = 503;
@@ -325,9 +357,17 @@ Pick pick(const SharedPtr& sh, const std::string& listener_arn) {
   for (const auto& l : member(config, "listeners"))
     if (l.value("arn", "") == listener_arn) listener = &l;
   if (!listener) return p;
-  // The default action: the first by Order (ELBv2 runs the lowest first).
+  // The first rule (by priority) whose conditions hold, else the default
+  // actions; of those, the first by Order (ELBv2 runs the lowest first).
+  const Json* actions = &member(*listener, "actions");
+  if (host && path)
+    for (const auto& r : member(*listener, "rules"))
+      if (rule_matches(member(r, "conditions"), *host, *path)) {
+        actions = &member(r, "actions");
+        break;
+      }
   const Json* action = nullptr;
-  for (const auto& a : member(*listener, "actions"))
+  for (const auto& a : *actions)
     if (!action || a.value("Order", 50000L) < action->value("Order", 50000L)) action = &a;
   if (!action) return p;
   std::string type = action->value("Type", "");
@@ -443,7 +483,8 @@ void serve_http(const SharedPtr& sh, const std::shared_ptr<Listener>& l) {
   std::string arn = l->arn;
   long port = l->port;
   auto handler = [sh, arn, port](const httplib::Request& req, httplib::Response& res) {
-    Pick p = pick(sh, arn);
+    const std::string host = req.get_header_value("Host");
+    Pick p = pick(sh, arn, &host, &req.path);
     res.set_header("Server", "awselb/2.0");
     if (p.fixed.is_object()) {
       res.status = std::atoi(p.fixed.value("StatusCode", "200").c_str());
