@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/pyformat.hpp"
 #include "commands/shorthand.hpp"
@@ -129,20 +130,6 @@ Json parse_complex(const Shape& shape, std::string_view cli_name, const std::str
   return parse_shorthand(shape, cli_name, text, path);
 }
 
-std::string base64_encode(const std::string& in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8;
-    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? k[v & 63] : '=';
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -21,6 +21,10 @@ inline constexpr double k_elb_fast_factor = 300.0;
 // The VPC of the local plane when no request has named one.
 inline constexpr const char* k_default_vpc = "vpc-0local";
 
+// The target group ARNs an action list forwards to (TargetGroupArn and
+// ForwardConfig.TargetGroups, each once).
+std::vector<std::string> forwarded_target_groups(const Json& actions);
+
 class Elbv2 {
  public:
   // `clock` returns the current time in seconds (injectable for tests).

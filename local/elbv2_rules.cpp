@@ -36,17 +36,6 @@ std::string listener_path(const std::string& listener_arn) {
   return at == std::string::npos ? listener_arn : listener_arn.substr(at + 10);
 }
 
-std::vector<std::string> forward_groups(const Json& actions) {
-  std::vector<std::string> out;
-  for (const auto& a : actions) {
-    if (a.contains("TargetGroupArn")) out.push_back(a["TargetGroupArn"]);
-    for (const auto& t : a.value("ForwardConfig", Json::object()).value("TargetGroups", Json::array()))
-      if (t.contains("TargetGroupArn") && std::find(out.begin(), out.end(), t["TargetGroupArn"]) == out.end())
-        out.push_back(t["TargetGroupArn"]);
-  }
-  return out;
-}
-
 // Conditions as ELBv2 returns them: the legacy Values and the *Config form both filled.
 Json normalise_conditions(const Json& conditions) {
   Json out = Json::array();
@@ -81,7 +70,7 @@ Json Elbv2::checked_actions(const Json& listener, Json actions) {
   std::string lb_arn = listener["LoadBalancerArn"];
   for (auto& a : actions) {
     if (a.value("Type", "") != "forward") continue;
-    std::vector<std::string> tgs = forward_groups(Json::array({a}));
+    std::vector<std::string> tgs = forwarded_target_groups(Json::array({a}));
     if (tgs.empty()) throw ApiError("ValidationError", "A target group ARN must be specified for a forward action");
     for (const auto& t : tgs) {
       const Json* tg = m_store.get(k_tgs, t);
@@ -101,7 +90,7 @@ Json Elbv2::checked_actions(const Json& listener, Json actions) {
     if (tgs.size() > 1) a.erase("TargetGroupArn");
   }
   // Forwarding to a target group associates it with the load balancer.
-  for (const auto& t : forward_groups(actions)) {
+  for (const auto& t : forwarded_target_groups(actions)) {
     Json tg = *m_store.get(k_tgs, t);
     auto& lbs = tg["LoadBalancerArns"];
     if (std::find(lbs.begin(), lbs.end(), Json(lb_arn)) == lbs.end()) {

@@ -42,8 +42,11 @@ bool valid_ipv4(const std::string& s) {
   return inet_pton(AF_INET, s.c_str(), &a) == 1;
 }
 
+
+}  // namespace
+
 // The target group ARNs an action list forwards to.
-std::vector<std::string> forwarded(const Json& actions) {
+std::vector<std::string> forwarded_target_groups(const Json& actions) {
   std::vector<std::string> out;
   for (const auto& a : actions) {
     if (a.contains("TargetGroupArn")) out.push_back(a["TargetGroupArn"]);
@@ -53,8 +56,6 @@ std::vector<std::string> forwarded(const Json& actions) {
   }
   return out;
 }
-
-}  // namespace
 
 // ---- listeners
 
@@ -80,7 +81,7 @@ Json Elbv2::create_listener(const Json& in) {
   if (actions.empty()) throw ApiError("ValidationError", "At least one default action must be specified");
   for (auto& a : actions) {
     if (a.value("Type", "") != "forward") continue;
-    std::vector<std::string> tgs = forwarded(Json::array({a}));
+    std::vector<std::string> tgs = forwarded_target_groups(Json::array({a}));
     if (tgs.empty()) throw ApiError("ValidationError", "A target group ARN must be specified for a forward action");
     for (const auto& t : tgs) {
       const Json* tg = m_store.get(k_tgs, t);
@@ -115,7 +116,7 @@ Json Elbv2::create_listener(const Json& in) {
     l["SslPolicy"] = in.value("SslPolicy", "ELBSecurityPolicy-2016-08");
   l["DefaultActions"] = actions;
   l["_"] = {{"seq", m_store.next_sequence("elbv2")}};
-  for (const auto& t : forwarded(actions)) {
+  for (const auto& t : forwarded_target_groups(actions)) {
     Json tg = *m_store.get(k_tgs, t);
     auto& lbs = tg["LoadBalancerArns"];
     if (std::find(lbs.begin(), lbs.end(), Json(lb_arn)) == lbs.end()) lbs.push_back(lb_arn);
@@ -152,7 +153,7 @@ Json Elbv2::delete_listener(const Json& in) {
   const Json* l = m_store.get(k_listeners, l_arn);
   if (!l) throw ApiError("ListenerNotFound", "One or more listeners not found");
   std::string lb_arn = (*l)["LoadBalancerArn"];
-  std::vector<std::string> released = forwarded((*l)["DefaultActions"]);
+  std::vector<std::string> released = forwarded_target_groups((*l)["DefaultActions"]);
   m_store.erase(k_listeners, l_arn);
   m_store.erase(k_tags, l_arn);
   std::vector<std::string> rules;
@@ -162,7 +163,7 @@ Json Elbv2::delete_listener(const Json& in) {
   std::set<std::string> still;
   for (const auto& [arn, other] : m_store.table(k_listeners))
     if (other["LoadBalancerArn"] == lb_arn)
-      for (const auto& t : forwarded(other["DefaultActions"])) still.insert(t);
+      for (const auto& t : forwarded_target_groups(other["DefaultActions"])) still.insert(t);
   for (const auto& t : released) {
     const Json* stored = m_store.get(k_tgs, t);
     if (!stored || still.count(t)) continue;

@@ -2,6 +2,7 @@
 #include "local/engine_api.hpp"
 
 #include "client/transport.hpp"
+#include "core/base64.hpp"
 
 namespace ecsctl::local {
 
@@ -61,23 +62,7 @@ std::string EngineReply::message() const {
 std::string registry_auth_header(const std::string& username, const std::string& password,
                                  const std::string& server_address) {
   std::string in = Json{{"username", username}, {"password", password}, {"serveraddress", server_address}}.dump();
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += k[(n >> s) & 63];
-  }
-  if (size_t r = in.size() - i; r > 0) {
-    unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    if (r == 2) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += k[(n >> 18) & 63];
-    out += k[(n >> 12) & 63];
-    out += r == 2 ? k[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
+  return base64_encode(in, Base64Alphabet::url);
 }
 
 std::string registry_of(const std::string& image) {

@@ -2,6 +2,7 @@
 // GetParameter, GetParameters, DeleteParameter. Values (SecureString ones
 // included) are kept in the store apart from the public fields; a SecureString
 // read without WithDecryption returns an opaque stand-in for the ciphertext.
+#include "core/base64.hpp"
 #include "local/account.hpp"
 
 namespace ecsctl::local {
@@ -10,25 +11,6 @@ namespace {
 
 constexpr const char* k_table = "ssm_parameters";
 
-std::string base64_encode(const std::string& in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += k[(n >> s) & 63];
-  }
-  if (size_t r = in.size() - i; r > 0) {
-    unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    if (r == 2) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += k[(n >> 18) & 63];
-    out += k[(n >> 12) & 63];
-    out += r == 2 ? k[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string parameter_arn(AccountContext& ctx, const std::string& name) {
   return ctx.arn("ssm", "parameter" + std::string(name.rfind('/', 0) == 0 ? "" : "/") + name);
